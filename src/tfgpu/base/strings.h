@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Small string helpers shared by every parser. All take views and never throw.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfgpu {
+
+// `text` without leading and trailing ASCII whitespace.
+std::string_view trim(std::string_view text);
+
+// Split `text` at every `separator`; empty fields are kept.
+std::vector<std::string_view> split(std::string_view text, char separator);
+
+// Split into lines; a trailing "\r" is dropped from each (CRLF input).
+std::vector<std::string_view> split_lines(std::string_view text);
+
+// ASCII lower-case copy.
+std::string to_lower(std::string_view text);
+
+// Replace a leading `home` directory in `path` with "~" (for text and markdown output).
+std::string tilde_home(std::string_view path, std::string_view home);
+
+// `text` with every byte outside printable ASCII replaced by '?': for echoing hostile input.
+std::string printable(std::string_view text, std::size_t max_length = 200);
+
+}  // namespace tfgpu

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// probe_machine(): run every probe against a root and an environment and assemble Facts.
+// One probe failing never stops the others: each records its trouble in facts.problems.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "tfgpu/model/facts.h"
+#include "tfgpu/probe/sysroot.h"
+
+namespace tfgpu::probe {
+
+struct ProbeOptions {
+  std::string root = "/";
+  Environment environment;               // the environment the probed user would have
+  std::vector<std::string> extra_pythons;  // --python PATH (machine paths)
+  // Live checks (cuInit, NVML, dlopen cross-check) run in a child process; only when the root
+  // is "/" and this is set.
+  bool run_live_checks = true;
+  std::chrono::milliseconds live_timeout{10000};
+  std::string helper_executable;  // the tfgpu binary that runs the live child (argv: probe-child)
+  std::string tool_version;
+};
+
+// Context handed to each probe.
+struct ProbeContext {
+  const SysRoot& root;
+  const Environment& environment;
+  const ProbeOptions& options;
+
+  // Value of environment variable `name`, or empty.
+  std::string env(const std::string& name) const;
+};
+
+model::Facts probe_machine(const ProbeOptions& options);
+
+// Capture the variables that matter to TensorFlow on GPUs from `environment`.
+std::map<std::string, std::optional<std::string>> relevant_environment(const Environment& environment);
+
+}  // namespace tfgpu::probe

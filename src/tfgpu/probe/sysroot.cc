@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tfgpu/probe/sysroot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "tfgpu/base/strings.h"
+
+namespace tfgpu::probe {
+namespace {
+
+constexpr int kMaxSymlinkHops = 40;  // Linux's MAXSYMLINKS
+
+tl::unexpected<Error> errno_error(int error_number, std::string_view path) {
+  Errc code = Errc::kIo;
+  if (error_number == ENOENT || error_number == ENOTDIR) {
+    code = Errc::kNotFound;
+  } else if (error_number == EACCES || error_number == EPERM) {
+    code = Errc::kPermissionDenied;
+  } else if (error_number == ELOOP) {
+    code = Errc::kMalformed;
+  }
+  return make_error(code, std::string(path) + ": " + std::strerror(error_number), error_number);
+}
+
+FileType file_type(mode_t mode) {
+  if (S_ISREG(mode)) {
+    return FileType::kRegular;
+  }
+  if (S_ISDIR(mode)) {
+    return FileType::kDirectory;
+  }
+  if (S_ISLNK(mode)) {
+    return FileType::kSymlink;
+  }
+  if (S_ISCHR(mode)) {
+    return FileType::kCharDevice;
+  }
+  return FileType::kOther;
+}
+
+// Reads up to `max_bytes` from `fd`. `partial_ok` decides whether a longer file is an error.
+Result<std::string> read_fd(int fd, std::string_view path, std::size_t max_bytes,
+                            bool partial_ok) {
+  std::string data;
+  char buffer[65536];
+  while (true) {
+    const std::size_t want = std::min(sizeof(buffer), max_bytes + 1 - data.size());
+    const ssize_t n = ::read(fd, buffer, want);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return errno_error(errno, path);
+    }
+    if (n == 0) {
+      return data;
+    }
+    data.append(buffer, static_cast<std::size_t>(n));
+    if (data.size() > max_bytes) {
+      if (partial_ok) {
+        data.resize(max_bytes);
+        return data;
+      }
+      return make_error(Errc::kTooLarge, std::string(path) + ": larger than " +
+                                             std::to_string(max_bytes) + " bytes");
+    }
+  }
+}
+
+}  // namespace
+
+std::string normalize_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  for (std::string_view part : split(path, '/')) {
+    if (part.empty() || part == ".") {
+      continue;
+    }
+    if (part == "..") {
+      if (!parts.empty()) {
+        parts.pop_back();
+      }
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (std::string_view part : parts) {
+    out += '/';
+    out += part;
+  }
+  return out.empty() ? "/" : out;
+}
+
+std::string parent_path(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) {
+    return ".";
+  }
+  if (slash == 0) {
+    return "/";
+  }
+  return std::string(path.substr(0, slash));
+}
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  while (!out.empty() && out.back() == '/') {
+    out.pop_back();
+  }
+  if (!name.starts_with('/')) {
+    out += '/';
+  }
+  out += name;
+  return out;
+}
+
+SysRoot::SysRoot(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.back() == '/') {
+    root_.pop_back();
+  }
+  if (root_.empty()) {
+    root_ = "/";
+  }
+  live_ = root_ == "/";
+}
+
+std::string SysRoot::host_path(std::string_view path) const {
+  if (live_) {
+    return std::string(path);
+  }
+  return join_path(root_, path);
+}
+
+Result<std::string> SysRoot::read_file(std::string_view path, std::size_t max_bytes) const {
+  const std::string host = host_path(path);
+  // O_NONBLOCK: a FIFO planted in a recorded tree must not hang the probe.
+  const int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    return errno_error(errno, path);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return make_error(Errc::kIo, std::string(path) + ": is a directory");
+  }
+  auto data = read_fd(fd, path, max_bytes, false);
+  ::close(fd);
+  return data;
+}
+
+Result<std::string> SysRoot::read_head(std::string_view path, std::size_t max_bytes) const {
+  const std::string host = host_path(path);
+  const int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    return errno_error(errno, path);
+  }
+  auto data = read_fd(fd, path, max_bytes, true);
+  ::close(fd);
+  return data;
+}
+
+Result<FileStatus> SysRoot::status(std::string_view path) const {
+  // Resolve inside the root first: an absolute symlink in a recorded tree points into the tree.
+  auto resolved = real_path(path);
+  if (!resolved) {
+    return tl::unexpected(resolved.error());
+  }
+  struct stat st {};
+  if (::lstat(host_path(*resolved).c_str(), &st) != 0) {
+    return errno_error(errno, path);
+  }
+  return FileStatus{file_type(st.st_mode), static_cast<std::uint64_t>(st.st_size)};
+}
+
+Result<FileStatus> SysRoot::link_status(std::string_view path) const {
+  struct stat st {};
+  if (::lstat(host_path(path).c_str(), &st) != 0) {
+    return errno_error(errno, path);
+  }
+  return FileStatus{file_type(st.st_mode), static_cast<std::uint64_t>(st.st_size)};
+}
+
+bool SysRoot::is_directory(std::string_view path) const {
+  auto st = status(path);
+  return st && st->type == FileType::kDirectory;
+}
+
+Result<std::vector<std::string>> SysRoot::list_directory(std::string_view path) const {
+  DIR* dir = ::opendir(host_path(path).c_str());
+  if (dir == nullptr) {
+    return errno_error(errno, path);
+  }
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") {
+      names.emplace_back(name);
+    }
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::string> SysRoot::read_link(std::string_view path) const {
+  std::string buffer(4096, '\0');
+  const ssize_t n = ::readlink(host_path(path).c_str(), buffer.data(), buffer.size());
+  if (n < 0) {
+    return errno_error(errno, path);
+  }
+  buffer.resize(static_cast<std::size_t>(n));
+  return buffer;
+}
+
+Result<std::string> SysRoot::real_path(std::string_view path) const {
+  // Walk component by component, splicing in link targets, as the kernel does, but with the
+  // root as "/" so a recorded machine's absolute links stay inside it.
+  std::vector<std::string> pending;
+  const std::string normalized = normalize_path(path);
+  for (std::string_view part : split(normalized, '/')) {
+    if (!part.empty()) {
+      pending.emplace_back(part);
+    }
+  }
+  std::reverse(pending.begin(), pending.end());
+  std::string resolved;
+  int hops = 0;
+  while (!pending.empty()) {
+    std::string part = std::move(pending.back());
+    pending.pop_back();
+    if (part == ".") {
+      continue;
+    }
+    if (part == "..") {
+      resolved = parent_path(resolved.empty() ? "/" : resolved);
+      if (resolved == "/") {
+        resolved.clear();
+      }
+      continue;
+    }
+    const std::string candidate = resolved + "/" + part;
+    struct stat st {};
+    if (::lstat(host_path(candidate).c_str(), &st) != 0) {
+      return errno_error(errno, candidate);
+    }
+    if (!S_ISLNK(st.st_mode)) {
+      resolved = candidate;
+      continue;
+    }
+    if (++hops > kMaxSymlinkHops) {
+      return make_error(Errc::kMalformed, std::string(path) + ": too many levels of symbolic links");
+    }
+    auto target = read_link(candidate);
+    if (!target) {
+      return tl::unexpected(target.error());
+    }
+    if (target->starts_with('/')) {
+      resolved.clear();
+    }
+    std::vector<std::string> target_parts;
+    for (std::string_view t : split(*target, '/')) {
+      if (!t.empty()) {
+        target_parts.emplace_back(t);
+      }
+    }
+    for (auto it = target_parts.rbegin(); it != target_parts.rend(); ++it) {
+      pending.push_back(*it);
+    }
+  }
+  return resolved.empty() ? "/" : resolved;
+}
+
+std::optional<bool> SysRoot::can_read_write(std::string_view path) const {
+  if (!live_) {
+    return std::nullopt;
+  }
+  return ::access(std::string(path).c_str(), R_OK | W_OK) == 0;
+}
+
+}  // namespace tfgpu::probe

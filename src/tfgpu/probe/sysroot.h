@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// SysRoot: the only way probes touch the filesystem. Every path a probe uses is the path as the
+// probed machine sees it ("/proc/driver/nvidia/version"); SysRoot maps it under its root ("/" for
+// this machine, a folder for a recorded machine, like util-linux `lscpu --sysroot`). Symlinks are
+// resolved inside the root: an absolute link target is re-rooted, and loops or chains longer than
+// the kernel's limit (40) end in an error instead of a hang.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tfgpu/base/result.h"
+
+namespace tfgpu::probe {
+
+using Environment = std::map<std::string, std::string>;
+
+enum class FileType { kRegular, kDirectory, kSymlink, kCharDevice, kOther };
+
+struct FileStatus {
+  FileType type = FileType::kOther;
+  std::uint64_t size_bytes = 0;
+};
+
+class SysRoot {
+ public:
+  // `root` is a host directory; "/" means this machine.
+  explicit SysRoot(std::string root);
+
+  const std::string& root() const { return root_; }
+
+  // True when the root is this machine's "/", so live checks (access(), dlopen) make sense.
+  bool is_live() const { return live_; }
+
+  // The host path for the machine path `path` (root + path).
+  std::string host_path(std::string_view path) const;
+
+  // Read the whole file at machine path `path`. Fails with kNotFound, kPermissionDenied,
+  // kTooLarge (over `max_bytes`) or kIo; the message names the path.
+  Result<std::string> read_file(std::string_view path, std::size_t max_bytes = 1 << 20) const;
+
+  // Like read_file, but reads at most `max_bytes` and returns what it got (for huge files whose
+  // head is enough, such as ELF headers or /proc/modules).
+  Result<std::string> read_head(std::string_view path, std::size_t max_bytes) const;
+
+  // Status of `path` following symlinks (stat) or not (lstat). kNotFound when absent.
+  Result<FileStatus> status(std::string_view path) const;
+  Result<FileStatus> link_status(std::string_view path) const;
+
+  bool exists(std::string_view path) const { return status(path).has_value(); }
+
+  bool is_directory(std::string_view path) const;
+
+  // Entry names in directory `path`, sorted, without "." and "..". Fails on unreadable dirs.
+  Result<std::vector<std::string>> list_directory(std::string_view path) const;
+
+  // The target of symlink `path` as written.
+  Result<std::string> read_link(std::string_view path) const;
+
+  // `path` with every symlink resolved inside the root (a machine path). Fails with kMalformed on
+  // a loop or a chain longer than 40 links, kNotFound when a component is missing.
+  Result<std::string> real_path(std::string_view path) const;
+
+  // Live machines only: whether this process may open `path` for reading and writing.
+  std::optional<bool> can_read_write(std::string_view path) const;
+
+ private:
+  std::string root_;
+  bool live_ = false;
+};
+
+// Lexically normalise a machine path: collapse "//", "." and "..". "/a/b/../c" -> "/a/c".
+std::string normalize_path(std::string_view path);
+
+// Directory part of a machine path ("/a/b/c.so" -> "/a/b").
+std::string parent_path(std::string_view path);
+
+// `dir` + "/" + `name` without doubled slashes.
+std::string join_path(std::string_view dir, std::string_view name);
+
+}  // namespace tfgpu::probe

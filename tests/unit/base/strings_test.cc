@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tfgpu/base/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace tfgpu {
+namespace {
+
+TEST(StringsTest, SplitLinesDropsCarriageReturns) {
+  auto lines = split_lines("a\r\nb\nc");
+  ASSERT_EQ(lines.size(), 3U);
+  EXPECT_EQ(lines[0], "a");
+  EXPECT_EQ(lines[2], "c");
+}
+
+TEST(StringsTest, TildeHomeOnlyReplacesWholeComponents) {
+  EXPECT_EQ(tilde_home("/root/venv/bin", "/root"), "~/venv/bin");
+  EXPECT_EQ(tilde_home("/rootless/x", "/root"), "/rootless/x");
+  EXPECT_EQ(tilde_home("/root", "/root/"), "~");
+  EXPECT_EQ(tilde_home("/x", ""), "/x");
+}
+
+TEST(StringsTest, PrintableMasksControlBytes) {
+  EXPECT_EQ(printable(std::string("a\0b\x7f", 4)), "a?b?");
+  EXPECT_EQ(printable("abcdef", 3), "abc...");
+}
+
+}  // namespace
+}  // namespace tfgpu
