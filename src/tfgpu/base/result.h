@@ -15,13 +15,13 @@ namespace tfgpu {
 enum class Errc {
   kNotFound,
   kPermissionDenied,
-  kMalformed,      // input was read but does not parse (truncated ELF, broken METADATA)
-  kTooLarge,       // input exceeds the reader's size limit
-  kUnsupported,    // symbol or feature not present
-  kVendorError,    // a vendor library returned an error status
-  kTimeout,        // a child process ran past its limit
-  kCrashed,        // a child process died on a signal
-  kIo,             // any other read/write failure
+  kMalformed,    // input was read but does not parse (truncated ELF, broken METADATA)
+  kTooLarge,     // input exceeds the reader's size limit
+  kUnsupported,  // symbol or feature not present
+  kVendorError,  // a vendor library returned an error status
+  kTimeout,      // a child process ran past its limit
+  kCrashed,      // a child process died on a signal
+  kIo,           // any other read/write failure
   kInvalidArgument,
   kInternal,
 };
@@ -53,10 +53,10 @@ inline tl::unexpected<Error> make_error(Errc code, std::string message,
 }  // namespace tfgpu
 
 // Propagate an error from a Result-returning expression; yields nothing.
-#define TFGPU_TRY(expr)                                              \
-  do {                                                               \
-    auto tfgpu_try_result_ = (expr);                                 \
-    if (!tfgpu_try_result_) {                                        \
+#define TFGPU_TRY(expr)                                                 \
+  do {                                                                  \
+    auto tfgpu_try_result_ = (expr);                                    \
+    if (!tfgpu_try_result_) {                                           \
       return tl::unexpected<::tfgpu::Error>(tfgpu_try_result_.error()); \
-    }                                                                \
+    }                                                                   \
   } while (false)

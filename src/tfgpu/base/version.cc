@@ -60,8 +60,7 @@ std::optional<Version> Version::from_cudnn_int(long encoded) {
     version.parts_ = {static_cast<int>(encoded / 1000), static_cast<int>((encoded % 1000) / 100),
                       static_cast<int>(encoded % 100)};
   }
-  version.text_ =
-      fmt::format("{}.{}.{}", version.parts_[0], version.parts_[1], version.parts_[2]);
+  version.text_ = fmt::format("{}.{}.{}", version.parts_[0], version.parts_[1], version.parts_[2]);
   return version;
 }
 

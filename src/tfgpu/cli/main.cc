@@ -22,9 +22,9 @@ constexpr const char* kToolVersion = TFGPU_VERSION;
 
 // Exit codes, documented in --help and the README.
 enum ExitCode : int {
-  kExitReady = 0,        // ready (warnings allowed)
-  kExitNotReady = 1,     // checked and not ready
-  kExitUsage = 2,        // usage or input error
+  kExitReady = 0,          // ready (warnings allowed)
+  kExitNotReady = 1,       // checked and not ready
+  kExitUsage = 2,          // usage or input error
   kExitCouldNotCheck = 3,  // a probe failed so that no verdict is possible
 };
 
@@ -73,9 +73,11 @@ tfgpu::report::TextStyle text_style(const OutputOptions& output,
     auto it = env.find(name);
     return it == env.end() ? std::string() : tfgpu::to_lower(it->second);
   };
-  const std::string locale =
-      !lang("LC_ALL").empty() ? lang("LC_ALL") : !lang("LC_CTYPE").empty() ? lang("LC_CTYPE") : lang("LANG");
-  const bool utf8 = locale.find("utf-8") != std::string::npos || locale.find("utf8") != std::string::npos;
+  const std::string locale = !lang("LC_ALL").empty()     ? lang("LC_ALL")
+                             : !lang("LC_CTYPE").empty() ? lang("LC_CTYPE")
+                                                         : lang("LANG");
+  const bool utf8 =
+      locale.find("utf-8") != std::string::npos || locale.find("utf8") != std::string::npos;
   // Unicode marks unless asked for ASCII or a terminal whose locale is not UTF-8.
   style.unicode = !output.ascii && (!tty || utf8);
   auto home = env.find("HOME");

@@ -18,16 +18,16 @@ namespace tfgpu::model {
 inline constexpr const char* kFactsSchema = "tfgpu.facts/1";
 
 struct HostFacts {
-  Observed<std::string> os_id;            // /etc/os-release ID ("ubuntu", "debian")
-  Observed<std::string> os_version_id;    // VERSION_ID ("22.04", "12")
-  Observed<std::string> os_pretty_name;   // PRETTY_NAME
-  Observed<std::string> kernel_release;   // /proc/sys/kernel/osrelease
-  Observed<std::string> arch;             // machine of the root's libc ELF ("x86_64", "aarch64")
-  Observed<Version> glibc_version;        // from the root's libc.so.6
-  Observed<bool> wsl2;                    // /proc/version mentions microsoft/WSL, or /dev/dxg
-  Observed<std::string> wsl_lib_dir;      // /usr/lib/wsl/lib when present
+  Observed<std::string> os_id;           // /etc/os-release ID ("ubuntu", "debian")
+  Observed<std::string> os_version_id;   // VERSION_ID ("22.04", "12")
+  Observed<std::string> os_pretty_name;  // PRETTY_NAME
+  Observed<std::string> kernel_release;  // /proc/sys/kernel/osrelease
+  Observed<std::string> arch;            // machine of the root's libc ELF ("x86_64", "aarch64")
+  Observed<Version> glibc_version;       // from the root's libc.so.6
+  Observed<bool> wsl2;                   // /proc/version mentions microsoft/WSL, or /dev/dxg
+  Observed<std::string> wsl_lib_dir;     // /usr/lib/wsl/lib when present
   std::vector<std::string> wsl_driver_libraries;  // files in /usr/lib/wsl/lib
-  Observed<std::string> container;        // "docker", "podman", "kubernetes", "lxc", or absent
+  Observed<std::string> container;  // "docker", "podman", "kubernetes", "lxc", or absent
 };
 
 struct PciGpu {
@@ -42,18 +42,18 @@ struct PciGpu {
 };
 
 struct DevNode {
-  std::string path;               // "/dev/nvidia0"
+  std::string path;  // "/dev/nvidia0"
   bool exists = false;
-  Observed<bool> accessible;      // read+write access for this user (live machine only)
+  Observed<bool> accessible;  // read+write access for this user (live machine only)
 };
 
 struct KernelDriverFacts {
-  Observed<Version> module_version;       // /proc/driver/nvidia/version
-  Observed<std::string> module_flavor;    // "proprietary" or "open"
-  Observed<std::string> version_line;     // the NVRM line as read
-  Observed<bool> nvidia_module_loaded;    // /proc/modules
-  Observed<bool> nouveau_loaded;          // /proc/modules
-  Observed<bool> secure_boot;             // efivars SecureBoot-…; absent on BIOS machines
+  Observed<Version> module_version;     // /proc/driver/nvidia/version
+  Observed<std::string> module_flavor;  // "proprietary" or "open"
+  Observed<std::string> version_line;   // the NVRM line as read
+  Observed<bool> nvidia_module_loaded;  // /proc/modules
+  Observed<bool> nouveau_loaded;        // /proc/modules
+  Observed<bool> secure_boot;           // efivars SecureBoot-…; absent on BIOS machines
   std::vector<DevNode> dev_nodes;
 };
 
@@ -91,15 +91,15 @@ struct DlopenCrossCheck {
 };
 
 struct LibraryResolution {
-  std::string soname;                 // "libcudart.so.12"
-  std::string family;                 // "cudart", "cudnn", "cuda" …
-  std::string requester;              // the object whose search path was used; empty = none
+  std::string soname;     // "libcudart.so.12"
+  std::string family;     // "cudart", "cudnn", "cuda" …
+  std::string requester;  // the object whose search path was used; empty = none
   std::vector<LibraryCandidate> candidates;
-  Observed<std::string> path;         // the winner as the loader would open it
-  Observed<std::string> real_path;    // symlinks resolved
-  Observed<Version> version;          // from the file name, the wheel's dist-info, or the ELF
+  Observed<std::string> path;       // the winner as the loader would open it
+  Observed<std::string> real_path;  // symlinks resolved
+  Observed<Version> version;        // from the file name, the wheel's dist-info, or the ELF
   Provider provider = Provider::kUnknown;
-  std::string wheel;                  // "nvidia-cudnn-cu12" when a wheel owns it
+  std::string wheel;                       // "nvidia-cudnn-cu12" when a wheel owns it
   std::optional<DlopenCrossCheck> dlopen;  // live machines only
 };
 
@@ -115,9 +115,9 @@ struct CudaDevice {
 
 struct LiveDriverFacts {
   // Ran only on a live machine (root "/"), in a child process with a timeout.
-  Observed<std::string> outcome;        // "exited", "timeout", "signal SIGSEGV", "skipped"
-  Observed<int> cu_init_status;         // CUresult of cuInit(0)
-  std::string cu_init_status_name;      // "CUDA_ERROR_NO_DEVICE"
+  Observed<std::string> outcome;          // "exited", "timeout", "signal SIGSEGV", "skipped"
+  Observed<int> cu_init_status;           // CUresult of cuInit(0)
+  std::string cu_init_status_name;        // "CUDA_ERROR_NO_DEVICE"
   Observed<Version> cuda_driver_version;  // cuDriverGetVersion
   Observed<int> device_count;
   std::vector<CudaDevice> devices;
@@ -141,7 +141,7 @@ struct CudaToolkit {
   Observed<Version> version;           // version.json, version.txt, nvcc, or dist-info
   Observed<std::string> nvcc;
   Observed<std::string> ptxas;
-  Observed<std::string> libdevice;     // nvvm/libdevice/libdevice.10.bc
+  Observed<std::string> libdevice;  // nvvm/libdevice/libdevice.10.bc
 };
 
 struct CudnnLibrary {
@@ -165,9 +165,9 @@ struct CudnnFacts {
 };
 
 struct PythonPackage {
-  std::string name;      // normalised (PEP 503): "nvidia-cudnn-cu12"
-  std::string version;   // as written in METADATA
-  std::string dist_info; // path of the .dist-info directory
+  std::string name;       // normalised (PEP 503): "nvidia-cudnn-cu12"
+  std::string version;    // as written in METADATA
+  std::string dist_info;  // path of the .dist-info directory
 };
 
 struct TensorflowBuildInfo {
@@ -180,7 +180,7 @@ struct TensorflowBuildInfo {
 };
 
 struct TensorflowInstall {
-  std::string package;   // "tensorflow", "tensorflow-cpu", "tf-nightly" …
+  std::string package;  // "tensorflow", "tensorflow-cpu", "tf-nightly" …
   Observed<Version> version;
   std::string location;  // site-packages/tensorflow
   TensorflowBuildInfo build_info;
@@ -190,13 +190,13 @@ struct TensorflowInstall {
 };
 
 struct PythonEnv {
-  std::string interpreter;              // "/root/venv/bin/python3"
-  std::string prefix;                   // "/root/venv"
-  std::string kind;                     // "venv", "conda", "pyenv", "system", "virtualenvwrapper"
-  std::vector<std::string> found_via;   // "VIRTUAL_ENV", "python3 on PATH", "--python"
+  std::string interpreter;             // "/root/venv/bin/python3"
+  std::string prefix;                  // "/root/venv"
+  std::string kind;                    // "venv", "conda", "pyenv", "system", "virtualenvwrapper"
+  std::vector<std::string> found_via;  // "VIRTUAL_ENV", "python3 on PATH", "--python"
   Observed<Version> python_version;
   std::vector<std::string> site_packages;
-  std::vector<PythonPackage> packages;  // only the packages that matter to TensorFlow on GPUs
+  std::vector<PythonPackage> packages;        // only the packages that matter to TensorFlow on GPUs
   std::vector<TensorflowInstall> tensorflow;  // every TensorFlow distribution found (normally 1)
   std::vector<LibraryResolution> libraries;   // as TensorFlow's loader object would resolve them
 };
@@ -215,7 +215,8 @@ struct Facts {
   std::vector<PciGpu> pci_gpus;
   KernelDriverFacts kernel_driver;
   UserDriverFacts user_driver;
-  std::vector<LibraryResolution> system_libraries;  // with no requester: LD_LIBRARY_PATH, cache, defaults
+  std::vector<LibraryResolution>
+      system_libraries;  // with no requester: LD_LIBRARY_PATH, cache, defaults
   std::vector<CudaToolkit> cuda_toolkits;
   CudnnFacts cudnn;
   std::vector<PythonEnv> python_envs;

@@ -28,8 +28,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PciGpu, bus_id, vendor_id, devic
                                                 class_code, model_name, bound_driver)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DevNode, path, exists, accessible)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KernelDriverFacts, module_version, module_flavor,
-                                                version_line, nvidia_module_loaded,
-                                                nouveau_loaded, secure_boot, dev_nodes)
+                                                version_line, nvidia_module_loaded, nouveau_loaded,
+                                                secure_boot, dev_nodes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LibraryCandidate, path, step, search_dir, exists,
                                                 rejected_because)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DlopenCrossCheck, loaded_path, error, agrees)
@@ -59,21 +59,25 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TensorflowBuildInfo, source, is_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TensorflowInstall, package, version, location,
                                                 build_info, loader_object, runpath, rpath)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PythonEnv, interpreter, prefix, kind, found_via,
-                                                python_version, site_packages, packages,
-                                                tensorflow, libraries)
+                                                python_version, site_packages, packages, tensorflow,
+                                                libraries)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeProblem, probe, error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, schema, tool_version, root, live, host,
                                                 pci_gpus, kernel_driver, user_driver,
-                                                system_libraries, cuda_toolkits, cudnn,
-                                                python_envs, environment, problems)
+                                                system_libraries, cuda_toolkits, cudnn, python_envs,
+                                                environment, problems)
 
-std::string search_step_name(SearchStep step) { return nlohmann::json(step).get<std::string>(); }
+std::string search_step_name(SearchStep step) {
+  return nlohmann::json(step).get<std::string>();
+}
 
 std::string provider_name(Provider provider) {
   return nlohmann::json(provider).get<std::string>();
 }
 
-nlohmann::json facts_to_json(const Facts& facts) { return facts; }
+nlohmann::json facts_to_json(const Facts& facts) {
+  return facts;
+}
 
 Result<Facts> facts_from_json(const nlohmann::json& document) {
   try {
@@ -82,8 +86,8 @@ Result<Facts> facts_from_json(const nlohmann::json& document) {
     }
     const std::string schema = document.value("schema", std::string());
     if (schema != kFactsSchema) {
-      return make_error(Errc::kMalformed, "schema is '" + schema + "', expected '" +
-                                              std::string(kFactsSchema) + "'");
+      return make_error(Errc::kMalformed,
+                        "schema is '" + schema + "', expected '" + std::string(kFactsSchema) + "'");
     }
     return document.get<Facts>();
   } catch (const nlohmann::json::exception& e) {

@@ -56,12 +56,12 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Presence, {{Presence::kPresent, "present"},
 
 template <class T>
 void to_json(nlohmann::json& j, const Observed<T>& observed) {
-  j = nlohmann::json{{"presence", observed.presence},
-                     {"value", observed.value},
-                     {"source", observed.source},
-                     {"why_unknown", observed.why_unknown.empty()
-                                         ? nlohmann::json(nullptr)
-                                         : nlohmann::json(observed.why_unknown)}};
+  j = nlohmann::json{
+      {"presence", observed.presence},
+      {"value", observed.value},
+      {"source", observed.source},
+      {"why_unknown", observed.why_unknown.empty() ? nlohmann::json(nullptr)
+                                                   : nlohmann::json(observed.why_unknown)}};
 }
 
 template <class T>

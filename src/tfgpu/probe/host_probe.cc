@@ -65,10 +65,12 @@ std::string elf_machine_name(unsigned machine) {
   }
 }
 
-constexpr std::array<const char*, 6> kLibcPaths = {
-    "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6",
-    "/lib/aarch64-linux-gnu/libc.so.6", "/usr/lib/aarch64-linux-gnu/libc.so.6",
-    "/lib64/libc.so.6",                "/usr/lib64/libc.so.6"};
+constexpr std::array<const char*, 6> kLibcPaths = {"/lib/x86_64-linux-gnu/libc.so.6",
+                                                   "/usr/lib/x86_64-linux-gnu/libc.so.6",
+                                                   "/lib/aarch64-linux-gnu/libc.so.6",
+                                                   "/usr/lib/aarch64-linux-gnu/libc.so.6",
+                                                   "/lib64/libc.so.6",
+                                                   "/usr/lib64/libc.so.6"};
 
 void probe_libc(const ProbeContext& context, model::HostFacts& host) {
   for (const char* path : kLibcPaths) {
@@ -82,12 +84,15 @@ void probe_libc(const ProbeContext& context, model::HostFacts& host) {
       return;
     }
     const std::string& h = *head;
-    if (h.size() >= 20 && h.compare(0, 4, "\x7f" "ELF") == 0) {
+    if (h.size() >= 20 && h.compare(0, 4,
+                                    "\x7f"
+                                    "ELF") == 0) {
       // e_machine is the little- or big-endian half-word at offset 18 (EI_DATA at offset 5).
       const auto lo = static_cast<unsigned char>(h[18]);
       const auto hi = static_cast<unsigned char>(h[19]);
       const unsigned machine = h[5] == 2 ? (lo << 8U) | hi : (hi << 8U) | lo;
-      host.arch = Observed<std::string>::present(elf_machine_name(machine), std::string(path) + " (ELF e_machine)");
+      host.arch = Observed<std::string>::present(elf_machine_name(machine),
+                                                 std::string(path) + " (ELF e_machine)");
     } else {
       host.arch = Observed<std::string>::unknown(path, "not an ELF file");
     }
@@ -102,7 +107,8 @@ void probe_libc(const ProbeContext& context, model::HostFacts& host) {
     const std::size_t banner = body->find("GNU C Library");
     const std::size_t at = banner == std::string::npos ? banner : body->find(marker, banner);
     if (at == std::string::npos || at - banner > 200) {
-      host.glibc_version = Observed<Version>::unknown(path, "no 'GNU C Library … release version' banner");
+      host.glibc_version =
+          Observed<Version>::unknown(path, "no 'GNU C Library … release version' banner");
       return;
     }
     auto version = Version::parse(std::string_view(*body).substr(at + marker.size(), 16));
@@ -159,7 +165,8 @@ void probe_container(const ProbeContext& context, model::HostFacts& host) {
   }
   // systemd writes the container manager's name here (docker, podman, lxc, systemd-nspawn).
   if (auto text = context.root.read_file("/run/systemd/container", 4096)) {
-    host.container = Observed<std::string>::present(std::string(trim(*text)), "/run/systemd/container");
+    host.container =
+        Observed<std::string>::present(std::string(trim(*text)), "/run/systemd/container");
     return;
   }
   if (auto cgroup = context.root.read_file("/proc/1/cgroup", 64 * 1024)) {

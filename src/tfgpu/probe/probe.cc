@@ -13,9 +13,19 @@ namespace {
 // Variables that change what TensorFlow finds or does on GPUs. TF_* and NVIDIA_* are added by
 // prefix below (TF_CPP_MIN_LOG_LEVEL, TF_GPU_ALLOCATOR, NVIDIA_VISIBLE_DEVICES …).
 constexpr const char* kRelevantVariables[] = {
-    "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "LD_LIBRARY_PATH", "LD_PRELOAD", "PATH",
-    "CUDA_HOME",            "CUDA_PATH",         "CUDNN_PATH",      "XLA_FLAGS", "VIRTUAL_ENV",
-    "CONDA_PREFIX",         "PYTHONPATH",        "WSL_DISTRO_NAME",
+    "CUDA_VISIBLE_DEVICES",
+    "CUDA_DEVICE_ORDER",
+    "LD_LIBRARY_PATH",
+    "LD_PRELOAD",
+    "PATH",
+    "CUDA_HOME",
+    "CUDA_PATH",
+    "CUDNN_PATH",
+    "XLA_FLAGS",
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "PYTHONPATH",
+    "WSL_DISTRO_NAME",
 };
 
 }  // namespace

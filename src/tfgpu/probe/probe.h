@@ -14,7 +14,7 @@ namespace tfgpu::probe {
 
 struct ProbeOptions {
   std::string root = "/";
-  Environment environment;               // the environment the probed user would have
+  Environment environment;                 // the environment the probed user would have
   std::vector<std::string> extra_pythons;  // --python PATH (machine paths)
   // Live checks (cuInit, NVML, dlopen cross-check) run in a child process; only when the root
   // is "/" and this is set.
@@ -37,6 +37,7 @@ struct ProbeContext {
 model::Facts probe_machine(const ProbeOptions& options);
 
 // Capture the variables that matter to TensorFlow on GPUs from `environment`.
-std::map<std::string, std::optional<std::string>> relevant_environment(const Environment& environment);
+std::map<std::string, std::optional<std::string>> relevant_environment(
+    const Environment& environment);
 
 }  // namespace tfgpu::probe

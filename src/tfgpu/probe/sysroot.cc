@@ -46,8 +46,7 @@ FileType file_type(mode_t mode) {
 }
 
 // Reads up to `max_bytes` from `fd`. `partial_ok` decides whether a longer file is an error.
-Result<std::string> read_fd(int fd, std::string_view path, std::size_t max_bytes,
-                            bool partial_ok) {
+Result<std::string> read_fd(int fd, std::string_view path, std::size_t max_bytes, bool partial_ok) {
   std::string data;
   char buffer[65536];
   while (true) {
@@ -145,7 +144,9 @@ Result<std::string> SysRoot::read_file(std::string_view path, std::size_t max_by
   if (fd < 0) {
     return errno_error(errno, path);
   }
+
   struct stat st {};
+
   if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     ::close(fd);
     return make_error(Errc::kIo, std::string(path) + ": is a directory");
@@ -172,7 +173,9 @@ Result<FileStatus> SysRoot::status(std::string_view path) const {
   if (!resolved) {
     return tl::unexpected(resolved.error());
   }
+
   struct stat st {};
+
   if (::lstat(host_path(*resolved).c_str(), &st) != 0) {
     return errno_error(errno, path);
   }
@@ -181,6 +184,7 @@ Result<FileStatus> SysRoot::status(std::string_view path) const {
 
 Result<FileStatus> SysRoot::link_status(std::string_view path) const {
   struct stat st {};
+
   if (::lstat(host_path(path).c_str(), &st) != 0) {
     return errno_error(errno, path);
   }
@@ -246,7 +250,9 @@ Result<std::string> SysRoot::real_path(std::string_view path) const {
       continue;
     }
     const std::string candidate = resolved + "/" + part;
+
     struct stat st {};
+
     if (::lstat(host_path(candidate).c_str(), &st) != 0) {
       return errno_error(errno, candidate);
     }
@@ -255,7 +261,8 @@ Result<std::string> SysRoot::real_path(std::string_view path) const {
       continue;
     }
     if (++hops > kMaxSymlinkHops) {
-      return make_error(Errc::kMalformed, std::string(path) + ": too many levels of symbolic links");
+      return make_error(Errc::kMalformed,
+                        std::string(path) + ": too many levels of symbolic links");
     }
     auto target = read_link(candidate);
     if (!target) {

@@ -11,11 +11,17 @@ namespace {
 using model::Observed;
 using model::Presence;
 
-std::string show(const std::string& value) { return value; }
+std::string show(const std::string& value) {
+  return value;
+}
 
-std::string show(const Version& value) { return value.text() + value.suffix(); }
+std::string show(const Version& value) {
+  return value.text() + value.suffix();
+}
 
-std::string show(bool value) { return value ? "yes" : "no"; }
+std::string show(bool value) {
+  return value ? "yes" : "no";
+}
 
 std::string show(const std::vector<std::string>& values) {
   std::string out;
@@ -138,11 +144,13 @@ std::string render_facts_text(const model::Facts& facts, const TextStyle& style)
   const auto& live = facts.user_driver.live;
   line(out, "live check", observed(live.outcome, style));
   if (live.cu_init_status.is_present()) {
-    line(out, "cuInit", fmt::format("{} ({})", live.cu_init_status_name, *live.cu_init_status.value));
+    line(out, "cuInit",
+         fmt::format("{} ({})", live.cu_init_status_name, *live.cu_init_status.value));
   }
   line(out, "cuDriverGetVersion", observed(live.cuda_driver_version, style));
-  line(out, "NVML driver", observed(live.nvml_driver_version, style) +
-                               (live.nvml_status_name.empty() ? "" : "  " + live.nvml_status_name));
+  line(out, "NVML driver",
+       observed(live.nvml_driver_version, style) +
+           (live.nvml_status_name.empty() ? "" : "  " + live.nvml_status_name));
   for (const auto& device : live.devices) {
     line(out, fmt::format("cuda device {}", device.ordinal),
          fmt::format("{}  sm_{}{}  {:.1f} GiB  {}  {}", device.name,
@@ -170,7 +178,8 @@ std::string render_facts_text(const model::Facts& facts, const TextStyle& style)
 
   section(out, "cuDNN", style);
   for (const auto& lib : facts.cudnn.libraries) {
-    std::string detail = observed(lib.version, style) + "  [" + model::provider_name(lib.provider) + "]";
+    std::string detail =
+        observed(lib.version, style) + "  [" + model::provider_name(lib.provider) + "]";
     if (!lib.missing_sublibraries.empty()) {
       detail += "  missing: " + show(lib.missing_sublibraries);
     }
@@ -234,26 +243,26 @@ std::string render_layers_text(const model::Facts& facts, const TextStyle& style
     layer(Mark::kError, "GPU", "no NVIDIA GPU on the PCI bus");
   } else {
     for (const auto& gpu : facts.pci_gpus) {
-      layer(Mark::kOk, "GPU", fmt::format("{} at {} (driver: {})",
-                                          gpu.model_name.value_or("NVIDIA " + gpu.device_id),
-                                          gpu.bus_id, gpu.bound_driver.value_or("none")));
+      layer(Mark::kOk, "GPU",
+            fmt::format("{} at {} (driver: {})", gpu.model_name.value_or("NVIDIA " + gpu.device_id),
+                        gpu.bus_id, gpu.bound_driver.value_or("none")));
     }
   }
   const auto& kd = facts.kernel_driver;
   if (kd.module_version.is_present()) {
-    layer(Mark::kOk, "kernel driver", "NVIDIA " + show(*kd.module_version.value) + " (" +
-                                          kd.module_flavor.value_or("?") + ")");
+    layer(Mark::kOk, "kernel driver",
+          "NVIDIA " + show(*kd.module_version.value) + " (" + kd.module_flavor.value_or("?") + ")");
   } else {
-    layer(Mark::kError, "kernel driver", "no NVIDIA kernel module loaded (" +
-                                             kd.module_version.source + " " +
-                                             (kd.module_version.presence == Presence::kAbsent
-                                                  ? "absent"
-                                                  : kd.module_version.why_unknown) +
-                                             ")");
+    layer(Mark::kError, "kernel driver",
+          "no NVIDIA kernel module loaded (" + kd.module_version.source + " " +
+              (kd.module_version.presence == Presence::kAbsent ? "absent"
+                                                               : kd.module_version.why_unknown) +
+              ")");
   }
   const auto& libcuda = facts.user_driver.libcuda;
   if (facts.user_driver.libcuda_is_stub.value_or(false)) {
-    layer(Mark::kError, "libcuda.so.1", "only the CUDA toolkit's stub: " + library_line(libcuda, style));
+    layer(Mark::kError, "libcuda.so.1",
+          "only the CUDA toolkit's stub: " + library_line(libcuda, style));
   } else {
     layer(libcuda.path.is_present() ? Mark::kOk : Mark::kError, "libcuda.so.1",
           library_line(libcuda, style));
@@ -273,7 +282,8 @@ std::string render_layers_text(const model::Facts& facts, const TextStyle& style
     layer(Mark::kInfo, "CUDA toolkit", "none found (not needed with tensorflow[and-cuda])");
   }
   for (const auto& lib : facts.cudnn.libraries) {
-    layer(Mark::kInfo, "cuDNN", style.path(lib.path) + " " + lib.version.value_or(Version()).text());
+    layer(Mark::kInfo, "cuDNN",
+          style.path(lib.path) + " " + lib.version.value_or(Version()).text());
   }
   bool any_tf = false;
   for (const auto& env : facts.python_envs) {
@@ -283,13 +293,14 @@ std::string render_layers_text(const model::Facts& facts, const TextStyle& style
       for (const auto& lib : env.libraries) {
         resolved += lib.path.is_present() ? 1 : 0;
       }
-      layer(resolved == static_cast<int>(env.libraries.size()) ? Mark::kOk : Mark::kWarning,
-            "TensorFlow",
-            fmt::format("{} {} in {} (built for CUDA {}, cuDNN {}); {} of {} CUDA libraries resolve",
-                        tf.package, tf.version.value_or(Version()).text(), style.path(env.prefix),
-                        tf.build_info.cuda_version.value_or(Version()).text(),
-                        tf.build_info.cudnn_version.value_or(Version()).text(), resolved,
-                        env.libraries.size()));
+      layer(
+          resolved == static_cast<int>(env.libraries.size()) ? Mark::kOk : Mark::kWarning,
+          "TensorFlow",
+          fmt::format("{} {} in {} (built for CUDA {}, cuDNN {}); {} of {} CUDA libraries resolve",
+                      tf.package, tf.version.value_or(Version()).text(), style.path(env.prefix),
+                      tf.build_info.cuda_version.value_or(Version()).text(),
+                      tf.build_info.cudnn_version.value_or(Version()).text(), resolved,
+                      env.libraries.size()));
     }
   }
   if (!any_tf) {

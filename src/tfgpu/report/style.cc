@@ -32,7 +32,9 @@ std::string TextStyle::mark(Mark mark) const {
   return std::string(colour) + symbol + "\x1b[0m";
 }
 
-std::string TextStyle::path(const std::string& path) const { return tilde_home(path, home); }
+std::string TextStyle::path(const std::string& path) const {
+  return tilde_home(path, home);
+}
 
 std::string TextStyle::bold(const std::string& text) const {
   return color ? "\x1b[1m" + text + "\x1b[0m" : text;

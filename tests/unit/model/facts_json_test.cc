@@ -34,9 +34,10 @@ TEST(FactsJsonTest, RoundTripsThroughJson) {
   LibraryResolution lib;
   lib.soname = "libcudnn.so.9";
   lib.provider = Provider::kPipWheel;
-  lib.candidates.push_back({"/x/libcudnn.so.9", SearchStep::kRunpath, "$ORIGIN/../nvidia/cudnn/lib",
-                            true, ""});
-  lib.version = Observed<Version>::present(*Version::parse("9.3.0.75"), "nvidia_cudnn_cu12-9.3.0.75.dist-info");
+  lib.candidates.push_back(
+      {"/x/libcudnn.so.9", SearchStep::kRunpath, "$ORIGIN/../nvidia/cudnn/lib", true, ""});
+  lib.version = Observed<Version>::present(*Version::parse("9.3.0.75"),
+                                           "nvidia_cudnn_cu12-9.3.0.75.dist-info");
   facts.system_libraries.push_back(lib);
   facts.environment["CUDA_VISIBLE_DEVICES"] = std::nullopt;
   facts.environment["LD_LIBRARY_PATH"] = "/usr/local/cuda/lib64";

@@ -16,7 +16,8 @@ model::Facts probe_tree(const TempTree& tree, Environment env = {}) {
 
 TEST(HostProbeTest, ReadsOsKernelAndWsl) {
   TempTree tree;
-  tree.write("/etc/os-release", "ID=ubuntu\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n");
+  tree.write("/etc/os-release",
+             "ID=ubuntu\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n");
   tree.write("/proc/sys/kernel/osrelease", "5.15.153.1-microsoft-standard-WSL2\n");
   tree.write("/proc/version", "Linux version 5.15.153.1-microsoft-standard-WSL2 (root@x)\n");
   tree.write("/usr/lib/wsl/lib/libcuda.so.1", "");
@@ -55,10 +56,12 @@ TEST(HostProbeTest, DetectsContainers) {
 TEST(HostProbeTest, ReadsArchAndGlibcFromLibc) {
   TempTree tree;
   std::string elf(64, '\0');
-  elf.replace(0, 4, "\x7f" "ELF");
-  elf[4] = 2;   // ELFCLASS64
-  elf[5] = 1;   // little-endian
-  elf[18] = 62; // EM_X86_64
+  elf.replace(0, 4,
+              "\x7f"
+              "ELF");
+  elf[4] = 2;    // ELFCLASS64
+  elf[5] = 1;    // little-endian
+  elf[18] = 62;  // EM_X86_64
   elf += "GNU C Library (Debian GLIBC 2.36-9+deb12u4) stable release version 2.36.\n";
   tree.write("/lib/x86_64-linux-gnu/libc.so.6", elf);
   auto facts = probe_tree(tree);
@@ -69,7 +72,9 @@ TEST(HostProbeTest, ReadsArchAndGlibcFromLibc) {
 
 TEST(HostProbeTest, TruncatedLibcIsUnknownNotACrash) {
   TempTree tree;
-  tree.write("/lib/x86_64-linux-gnu/libc.so.6", "\x7f" "EL");
+  tree.write("/lib/x86_64-linux-gnu/libc.so.6",
+             "\x7f"
+             "EL");
   auto facts = probe_tree(tree);
   EXPECT_EQ(facts.host.arch.presence, model::Presence::kUnknown);
   EXPECT_EQ(facts.host.glibc_version.presence, model::Presence::kUnknown);
