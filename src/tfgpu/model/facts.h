@@ -93,6 +93,7 @@ struct DlopenCrossCheck {
 struct LibraryResolution {
   std::string soname;     // "libcudart.so.12"
   std::string family;     // "cudart", "cudnn", "cuda" …
+  bool required = false;  // TensorFlow skips GPU registration when this fails to load
   std::string requester;  // the object whose search path was used; empty = none
   std::vector<LibraryCandidate> candidates;
   Observed<std::string> path;       // the winner as the loader would open it

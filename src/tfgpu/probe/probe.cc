@@ -67,6 +67,13 @@ model::Facts probe_machine(const ProbeOptions& options) {
   using ProbeFn = std::function<void(const ProbeContext&, model::Facts&)>;
   const std::pair<const char*, ProbeFn> probes[] = {
       {"host", probe_host},
+      {"pci", probe_pci},
+      {"kernel_driver", probe_kernel_driver},
+      {"libraries", probe_libraries},
+      {"toolkits", probe_toolkits},
+      {"python", probe_python},
+      {"cudnn", probe_cudnn},
+      {"live", probe_live},
   };
   for (const auto& [name, run] : probes) {
     try {
