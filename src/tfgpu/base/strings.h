@@ -2,6 +2,7 @@
 #pragma once
 // Small string helpers shared by every parser. All take views and never throw.
 
+#include <concepts>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,16 @@ std::vector<std::string_view> split(std::string_view text, char separator);
 
 // Split into lines; a trailing "\r" is dropped from each (CRLF input).
 std::vector<std::string_view> split_lines(std::string_view text);
+
+// The views point into the argument: splitting a temporary string would leave them dangling
+// (a range-for over split(f(), ':') does not extend f()'s lifetime before C++23).
+template <class T>
+requires std::same_as<T, std::string> std::vector<std::string_view> split(T&& text, char separator)
+= delete;
+
+template <class T>
+requires std::same_as<T, std::string> std::vector<std::string_view> split_lines(T&& text)
+= delete;
 
 // ASCII lower-case copy.
 std::string to_lower(std::string_view text);
