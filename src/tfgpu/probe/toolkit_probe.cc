@@ -84,7 +84,9 @@ Observed<Version> toolkit_version(const ProbeContext& context, const std::string
   if (auto text = context.root.read_file(txt_path, 4096)) {
     const std::size_t at = text->find("CUDA Version ");
     if (at != std::string::npos) {
-      if (auto v = Version::parse(std::string_view(*text).substr(at + 13, 32))) {
+      std::string_view rest = std::string_view(*text).substr(at + 13, 32);
+      rest = rest.substr(0, rest.find_first_of(" \t\r\n"));
+      if (auto v = Version::parse(rest)) {
         return Observed<Version>::present(*v, txt_path);
       }
     }
@@ -104,8 +106,9 @@ Observed<Version> toolkit_version(const ProbeContext& context, const std::string
     for (const char* prefix : {"nvidia_cuda_nvcc-", "nvidia_cuda_runtime-"}) {
       for (const auto& name : *entries) {
         if (name.starts_with(prefix) && name.ends_with(".dist-info")) {
-          const std::string_view version_text =
-              std::string_view(name).substr(std::string_view(prefix).size());
+          const std::string_view version_text = std::string_view(name).substr(
+              std::string_view(prefix).size(), name.size() - std::string_view(prefix).size() -
+                                                   std::string_view(".dist-info").size());
           if (auto v = Version::parse(version_text)) {
             return Observed<Version>::present(*v, dist_dir + "/" + name);
           }

@@ -48,6 +48,10 @@ TEST(ToolkitProbeTest, ReadsEveryVersionSource) {
   EXPECT_EQ(versions["/usr/local/cuda-10.2"], "10.2.89");
   EXPECT_EQ(versions["/usr/local/cuda-11.8"], "11.8");
   EXPECT_EQ(versions["/opt/cuda"], "13.0.88");
+  for (const auto& t : facts.cuda_toolkits) {
+    EXPECT_TRUE(t.version.value_or(Version()).suffix().empty())
+        << t.version.value_or(Version()).suffix();
+  }
 }
 
 TEST(ToolkitProbeTest, IgnoresDirectoriesThatAreNoToolkitAndBrokenVersionFiles) {
