@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -63,8 +64,11 @@ struct OutputOptions {
   bool ascii = false;
 };
 
+// Presentation follows the user running tfgpu (`env`: terminal, NO_COLOR, locale); "~" stands for
+// the probed user's home (`probed_env`), which differs on a recorded machine.
 tfgpu::report::TextStyle text_style(const OutputOptions& output,
-                                    const tfgpu::probe::Environment& env) {
+                                    const tfgpu::probe::Environment& env,
+                                    const tfgpu::probe::Environment& probed_env) {
   tfgpu::report::TextStyle style;
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
   const bool no_color = env.count("NO_COLOR") != 0 && !env.at("NO_COLOR").empty();
@@ -80,17 +84,62 @@ tfgpu::report::TextStyle text_style(const OutputOptions& output,
       locale.find("utf-8") != std::string::npos || locale.find("utf8") != std::string::npos;
   // Unicode marks unless asked for ASCII or a terminal whose locale is not UTF-8.
   style.unicode = !output.ascii && (!tty || utf8);
-  auto home = env.find("HOME");
-  style.home = home == env.end() ? std::string() : home->second;
+  auto home = probed_env.find("HOME");
+  style.home = home == probed_env.end() ? std::string() : home->second;
   return style;
 }
 
 struct ProbeArgs {
   std::string root = "/";
+  std::string env_file;
   std::vector<std::string> pythons;
   bool no_live = false;
   double timeout_s = 10.0;
 };
+
+// KEY=VALUE lines (as `env` prints them); blank lines and '#' comments skipped.
+tfgpu::Result<tfgpu::probe::Environment> read_environment_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return tfgpu::make_error(tfgpu::Errc::kNotFound, path + ": cannot open");
+  }
+  tfgpu::probe::Environment env;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const std::string_view text = tfgpu::trim(line);
+    if (text.empty() || text.front() == '#') {
+      continue;
+    }
+    const std::size_t eq = text.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      return tfgpu::make_error(tfgpu::Errc::kMalformed, path + ":" + std::to_string(number) +
+                                                            ": not KEY=VALUE: '" +
+                                                            tfgpu::printable(text, 80) + "'");
+    }
+    env[std::string(text.substr(0, eq))] = std::string(text.substr(eq + 1));
+  }
+  return env;
+}
+
+// The environment the probed user has: this process's for the live machine; for a recorded
+// machine (--root) the one recorded beside it (DIR/tfgpu-environment), since this host's
+// variables say nothing about that machine; --env-file overrides both.
+tfgpu::Result<tfgpu::probe::Environment> probed_environment(const ProbeArgs& args,
+                                                            const tfgpu::probe::Environment& env) {
+  if (!args.env_file.empty()) {
+    return read_environment_file(args.env_file);
+  }
+  if (args.root == "/") {
+    return env;
+  }
+  const std::string recorded = args.root + "/tfgpu-environment";
+  if (::access(recorded.c_str(), F_OK) == 0) {
+    return read_environment_file(recorded);
+  }
+  return tfgpu::probe::Environment{};
+}
 
 tfgpu::probe::ProbeOptions probe_options(const ProbeArgs& args,
                                          const tfgpu::probe::Environment& env) {
@@ -108,6 +157,9 @@ tfgpu::probe::ProbeOptions probe_options(const ProbeArgs& args,
 void add_probe_flags(CLI::App& command, ProbeArgs& args, OutputOptions& output) {
   command.add_option("--root", args.root, "read a recorded machine from DIR instead of /")
       ->check(CLI::ExistingDirectory);
+  command.add_option("--env-file", args.env_file,
+                     "the probed user's environment as KEY=VALUE lines (default: this process's; "
+                     "with --root, DIR/tfgpu-environment when present)");
   command.add_option("--python", args.pythons, "also inspect the Python interpreter at PATH");
   command.add_flag("--no-live", args.no_live,
                    "skip the checks that load vendor libraries in a child process");
@@ -119,27 +171,41 @@ void add_probe_flags(CLI::App& command, ProbeArgs& args, OutputOptions& output) 
   command.add_flag("--ascii", output.ascii, "ASCII marks instead of Unicode");
 }
 
+// Print `tfgpu: error: <message>` and return the usage/input exit code.
+int input_error(const tfgpu::Error& error) {
+  std::fprintf(stderr, "tfgpu: error: %s\n", error.message.c_str());
+  return kExitUsage;
+}
+
 int run_probe(const ProbeArgs& args, const OutputOptions& output,
               const tfgpu::probe::Environment& env) {
-  const auto facts = tfgpu::probe::probe_machine(probe_options(args, env));
+  auto probed_env = probed_environment(args, env);
+  if (!probed_env) {
+    return input_error(probed_env.error());
+  }
+  const auto facts = tfgpu::probe::probe_machine(probe_options(args, *probed_env));
   if (output.json) {
     std::cout << tfgpu::model::facts_to_json(facts).dump(2) << "\n";
   } else {
-    std::cout << tfgpu::report::render_facts_text(facts, text_style(output, env));
+    std::cout << tfgpu::report::render_facts_text(facts, text_style(output, env, *probed_env));
   }
   return kExitReady;
 }
 
 int run_doctor(const ProbeArgs& args, const OutputOptions& output,
                const tfgpu::probe::Environment& env) {
-  const auto facts = tfgpu::probe::probe_machine(probe_options(args, env));
+  auto probed_env = probed_environment(args, env);
+  if (!probed_env) {
+    return input_error(probed_env.error());
+  }
+  const auto facts = tfgpu::probe::probe_machine(probe_options(args, *probed_env));
   if (output.json) {
     nlohmann::json document{{"schema", "tfgpu.doctor/0"},
                             {"tool_version", kToolVersion},
                             {"facts", tfgpu::model::facts_to_json(facts)}};
     std::cout << document.dump(2) << "\n";
   } else {
-    const auto style = text_style(output, env);
+    const auto style = text_style(output, env, *probed_env);
     std::cout << style.bold("tfgpu doctor") << " " << kToolVersion << "  (layers found; "
               << "verdicts and fixes come with the knowledge base)\n\n";
     std::cout << tfgpu::report::render_layers_text(facts, style);
