@@ -188,6 +188,10 @@ struct TensorflowInstall {
   Observed<std::string> loader_object;  // the .so whose RUNPATH governs dlopen
   std::vector<std::string> runpath;     // DT_RUNPATH entries as written
   std::vector<std::string> rpath;       // DT_RPATH entries as written
+  // libtensorflow_cc.so.2 also dlopens CUDA libraries, and in TF 2.21 only its RUNPATH has
+  // $ORIGIN/../nvidia/cusolver/lib (docs/tensorflow-wheel.md); empty when the wheel has none.
+  std::string cc_object;
+  std::vector<std::string> cc_runpath;  // its DT_RUNPATH entries as written
 };
 
 struct PythonEnv {

@@ -33,9 +33,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KernelDriverFacts, module_versio
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LibraryCandidate, path, step, search_dir, exists,
                                                 rejected_because)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DlopenCrossCheck, loaded_path, error, agrees)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LibraryResolution, soname, family, required, requester,
-                                                candidates, path, real_path, version, provider,
-                                                wheel, dlopen)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LibraryResolution, soname, family, required,
+                                                requester, candidates, path, real_path, version,
+                                                provider, wheel, dlopen)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CudaDevice, ordinal, name, compute_capability,
                                                 total_bytes, free_bytes, uuid, pci_bus_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LiveDriverFacts, outcome, cu_init_status,
@@ -57,7 +57,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TensorflowBuildInfo, source, is_
                                                 is_rocm_build, cuda_version, cudnn_version,
                                                 cuda_compute_capabilities)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TensorflowInstall, package, version, location,
-                                                build_info, loader_object, runpath, rpath)
+                                                build_info, loader_object, runpath, rpath,
+                                                cc_object, cc_runpath)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PythonEnv, interpreter, prefix, kind, found_via,
                                                 python_version, site_packages, packages, tensorflow,
                                                 libraries)

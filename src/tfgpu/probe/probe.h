@@ -4,6 +4,7 @@
 // One probe failing never stops the others: each records its trouble in facts.problems.
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct ProbeOptions {
   // is "/" and this is set.
   bool run_live_checks = true;
   std::chrono::milliseconds live_timeout{10000};
+  // soname -> path, for tests: the live checks dlopen the path instead of the soname
+  // ("libcuda.so.1" -> a fake libcuda built at test time).
+  std::map<std::string, std::string> library_overrides;
   std::string helper_executable;  // the tfgpu binary that runs the live child (argv: probe-child)
   std::string tool_version;
 };

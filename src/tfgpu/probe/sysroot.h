@@ -47,6 +47,12 @@ class SysRoot {
   // head is enough, such as ELF headers or /proc/modules).
   Result<std::string> read_head(std::string_view path, std::size_t max_bytes) const;
 
+  // Read up to `length` bytes at byte `offset` of the file at machine path `path` (pread), for
+  // reading a few ranges of a huge file such as the 1 GB libtensorflow_cc.so.2. Returns fewer
+  // bytes only at end of file. Fails like read_file; kTooLarge when `length` exceeds 64 MiB.
+  Result<std::string> read_range(std::string_view path, std::uint64_t offset,
+                                 std::size_t length) const;
+
   // Status of `path` following symlinks (stat) or not (lstat). kNotFound when absent.
   Result<FileStatus> status(std::string_view path) const;
   Result<FileStatus> link_status(std::string_view path) const;
