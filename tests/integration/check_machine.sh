@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
-# Golden test for one recorded machine: `tfgpu probe --root` (JSON and text) must equal the
-# expected files in tests/machines/<name>/expected/. TFGPU_UPDATE_GOLDEN=1 rewrites them.
+# Golden test for one recorded machine: `tfgpu probe --root` (JSON and text) on the machine's
+# materialized tree must equal tests/machines/<name>/expected/. TFGPU_UPDATE_GOLDEN=1 rewrites them.
+# Usage: check_machine.sh TFGPU MATERIALIZE SOURCE_DIR NAME WORK_DIR
 set -euo pipefail
 binary=$1
-source_dir=$2
-name=$3
-cd "$source_dir"
-machine="tests/machines/$name"
+materialize=$2
+source_dir=$3
+name=$4
+work=$5
+machine="$source_dir/tests/machines/$name"
 expected="$machine/expected"
+root="$work/$name"
+"$materialize" "$machine" "$root"
 actual=$(mktemp -d)
 trap 'rm -rf "$actual"' EXIT
 
-# tool_version changes with every release; everything else must be stable.
-"$binary" probe --root "$machine" --json | python3 -c '
+# The root's host path and tool_version differ between checkouts and releases; the rest is stable.
+"$binary" probe --root "$root" --json | python3 -c '
 import json, sys
 doc = json.load(sys.stdin)
 doc["tool_version"] = "(any)"
+doc["root"] = "(machine)"
 json.dump(doc, sys.stdout, indent=2, sort_keys=True)
 print()' > "$actual/probe.json"
-"$binary" probe --root "$machine" --color never > "$actual/probe.txt"
+"$binary" probe --root "$root" --color never | sed "s|$root|(machine)|g" > "$actual/probe.txt"
 
 if [ "${TFGPU_UPDATE_GOLDEN:-0}" = 1 ]; then
   mkdir -p "$expected"
@@ -29,9 +34,9 @@ fi
 status=0
 for file in probe.json probe.txt; do
   if ! diff -u "$expected/$file" "$actual/$file"; then
-    echo "FAIL: $machine: $file differs from $expected/$file (TFGPU_UPDATE_GOLDEN=1 to accept)"
+    echo "FAIL: $name: $file differs from $expected/$file (TFGPU_UPDATE_GOLDEN=1 to accept)"
     status=1
   fi
 done
-[ $status = 0 ] && echo "ok: $machine matches its expected probe output"
+[ $status = 0 ] && echo "ok: $name matches its expected probe output"
 exit $status
