@@ -78,6 +78,19 @@ std::string tilde_home(std::string_view path, std::string_view home) {
   return "~" + std::string(path.substr(home.size()));
 }
 
+std::string tilde_home_in_list(std::string_view value, std::string_view home) {
+  std::string out;
+  bool first = true;
+  for (std::string_view entry : split(value, ':')) {
+    if (!first) {
+      out += ':';
+    }
+    first = false;
+    out += tilde_home(entry, home);
+  }
+  return out;
+}
+
 std::string printable(std::string_view text, std::size_t max_length) {
   std::string out;
   for (char c : text.substr(0, max_length)) {

@@ -34,6 +34,9 @@ std::string to_lower(std::string_view text);
 // Replace a leading `home` directory in `path` with "~" (for text and markdown output).
 std::string tilde_home(std::string_view path, std::string_view home);
 
+// `value` with a leading `home` replaced by "~" in each ':'-separated entry (PATH-like values).
+std::string tilde_home_in_list(std::string_view value, std::string_view home);
+
 // `text` with every byte outside printable ASCII replaced by '?': for echoing hostile input.
 std::string printable(std::string_view text, std::size_t max_length = 200);
 

@@ -32,7 +32,13 @@ std::optional<Version> Version::parse(std::string_view text) {
     return std::nullopt;
   }
   version.text_ = std::string(text.substr(0, pos));
-  version.suffix_ = std::string(text.substr(pos));
+  // The suffix ends at the first blank or control byte: "2.36.\nCopyright" keeps ".", not the
+  // rest of a banner.
+  std::size_t end = pos;
+  while (end < text.size() && static_cast<unsigned char>(text[end]) > 0x20 && text[end] != 0x7f) {
+    ++end;
+  }
+  version.suffix_ = std::string(text.substr(pos, end - pos));
   return version;
 }
 

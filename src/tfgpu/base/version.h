@@ -22,7 +22,8 @@ class Version {
   Version() = default;
 
   // Parse "535.104.05", "12.4", "2.15.0.post1", "9.3.0.75", "2.21.0rc1". Numeric dot-separated
-  // components are kept; the first non-numeric suffix ends the numbers and is kept as `suffix`.
+  // components are kept; the first non-numeric suffix ends the numbers and is kept as `suffix`
+  // up to the first blank or control byte.
   // Returns nullopt when `text` does not start with a digit.
   static std::optional<Version> parse(std::string_view text);
 

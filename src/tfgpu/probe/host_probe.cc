@@ -111,7 +111,11 @@ void probe_libc(const ProbeContext& context, model::HostFacts& host) {
           Observed<Version>::unknown(path, "no 'GNU C Library … release version' banner");
       return;
     }
+    // "2.36." ends the sentence: the full stop is not part of the version.
     auto version = Version::parse(std::string_view(*body).substr(at + marker.size(), 16));
+    if (version && version->suffix() == ".") {
+      version = Version::parse(version->text());
+    }
     host.glibc_version = version ? Observed<Version>::present(*version, path)
                                  : Observed<Version>::unknown(path, "unparsable glibc banner");
     return;

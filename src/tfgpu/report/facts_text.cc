@@ -11,22 +11,22 @@ namespace {
 using model::Observed;
 using model::Presence;
 
-std::string show(const std::string& value) {
-  return value;
+std::string show(const std::string& value, const TextStyle& style) {
+  return style.path(value);
 }
 
-std::string show(const Version& value) {
+std::string show(const Version& value, const TextStyle& /*style*/) {
   return value.text() + value.suffix();
 }
 
-std::string show(bool value) {
+std::string show(bool value, const TextStyle& /*style*/) {
   return value ? "yes" : "no";
 }
 
-std::string show(const std::vector<std::string>& values) {
+std::string show(const std::vector<std::string>& values, const TextStyle& style) {
   std::string out;
   for (const auto& v : values) {
-    out += out.empty() ? v : " " + v;
+    out += (out.empty() ? "" : ", ") + style.path(v);
   }
   return out;
 }
@@ -37,7 +37,7 @@ std::string observed(const Observed<T>& o, const TextStyle& style) {
   std::string text;
   switch (o.presence) {
     case Presence::kPresent:
-      text = o.value ? show(*o.value) : "?";
+      text = o.value ? show(*o.value, style) : "?";
       break;
     case Presence::kAbsent:
       text = "absent";
@@ -63,7 +63,7 @@ std::string library_line(const model::LibraryResolution& lib, const TextStyle& s
       text += " -> " + style.path(*lib.real_path.value);
     }
     if (lib.version.is_present()) {
-      text += "  " + show(*lib.version.value);
+      text += "  " + show(*lib.version.value, style);
     }
     text += "  [" + model::provider_name(lib.provider) +
             (lib.wheel.empty() ? "" : " " + lib.wheel) + ", via " +
@@ -106,7 +106,7 @@ std::string render_facts_text(const model::Facts& facts, const TextStyle& style)
   line(out, "glibc", observed(facts.host.glibc_version, style));
   line(out, "wsl2", observed(facts.host.wsl2, style));
   if (facts.host.wsl_lib_dir.is_present()) {
-    line(out, "wsl driver libs", show(facts.host.wsl_driver_libraries));
+    line(out, "wsl driver libs", show(facts.host.wsl_driver_libraries, style));
   }
   line(out, "container", observed(facts.host.container, style));
 
@@ -170,7 +170,7 @@ std::string render_facts_text(const model::Facts& facts, const TextStyle& style)
   }
   for (const auto& toolkit : facts.cuda_toolkits) {
     line(out, style.path(toolkit.root), observed(toolkit.version, style));
-    line(out, "  found via", show(toolkit.found_via));
+    line(out, "  found via", show(toolkit.found_via, style));
     line(out, "  nvcc", observed(toolkit.nvcc, style));
     line(out, "  ptxas", observed(toolkit.ptxas, style));
     line(out, "  libdevice", observed(toolkit.libdevice, style));
@@ -181,7 +181,7 @@ std::string render_facts_text(const model::Facts& facts, const TextStyle& style)
     std::string detail =
         observed(lib.version, style) + "  [" + model::provider_name(lib.provider) + "]";
     if (!lib.missing_sublibraries.empty()) {
-      detail += "  missing: " + show(lib.missing_sublibraries);
+      detail += "  missing: " + show(lib.missing_sublibraries, style);
     }
     line(out, style.path(lib.path), detail);
   }
@@ -201,7 +201,7 @@ std::string render_facts_text(const model::Facts& facts, const TextStyle& style)
   }
   for (const auto& env : facts.python_envs) {
     out += fmt::format("  {}  {}  ({}; found via {})\n", style.path(env.prefix),
-                       observed(env.python_version, style), env.kind, show(env.found_via));
+                       observed(env.python_version, style), env.kind, show(env.found_via, style));
     for (const auto& pkg : env.packages) {
       line(out, "  " + pkg.name, pkg.version);
     }
@@ -211,7 +211,7 @@ std::string render_facts_text(const model::Facts& facts, const TextStyle& style)
       line(out, "  build cudnn", observed(tf.build_info.cudnn_version, style));
       line(out, "  build arches", observed(tf.build_info.cuda_compute_capabilities, style));
       line(out, "  loader object", observed(tf.loader_object, style));
-      line(out, "  runpath", show(tf.runpath));
+      line(out, "  runpath", show(tf.runpath, style));
     }
     for (const auto& lib : env.libraries) {
       line(out, "  " + lib.soname, library_line(lib, style));
@@ -221,7 +221,7 @@ std::string render_facts_text(const model::Facts& facts, const TextStyle& style)
   section(out, "Environment", style);
   for (const auto& [name, value] : facts.environment) {
     if (value) {
-      line(out, name, style.path(*value));
+      line(out, name, tilde_home_in_list(*value, style.home));
     }
   }
 
@@ -251,7 +251,8 @@ std::string render_layers_text(const model::Facts& facts, const TextStyle& style
   const auto& kd = facts.kernel_driver;
   if (kd.module_version.is_present()) {
     layer(Mark::kOk, "kernel driver",
-          "NVIDIA " + show(*kd.module_version.value) + " (" + kd.module_flavor.value_or("?") + ")");
+          "NVIDIA " + show(*kd.module_version.value, style) + " (" +
+              kd.module_flavor.value_or("?") + ")");
   } else {
     layer(Mark::kError, "kernel driver",
           "no NVIDIA kernel module loaded (" + kd.module_version.source + " " +

@@ -20,6 +20,11 @@ TEST(StringsTest, TildeHomeOnlyReplacesWholeComponents) {
   EXPECT_EQ(tilde_home("/x", ""), "/x");
 }
 
+TEST(StringsTest, TildeHomeInListReplacesEveryEntry) {
+  EXPECT_EQ(tilde_home_in_list("/root/a:/usr/bin:/root", "/root"), "~/a:/usr/bin:~");
+  EXPECT_EQ(tilde_home_in_list("", "/root"), "");
+}
+
 TEST(StringsTest, PrintableMasksControlBytes) {
   EXPECT_EQ(printable(std::string("a\0b\x7f", 4)), "a?b?");
   EXPECT_EQ(printable("abcdef", 3), "abc...");

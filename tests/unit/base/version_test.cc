@@ -25,6 +25,13 @@ TEST(VersionTest, KeepsNonNumericSuffixApart) {
   EXPECT_EQ(rc->suffix(), "rc1");
 }
 
+TEST(VersionTest, SuffixStopsAtBlanks) {
+  auto v = Version::parse("2.36.\nCopyright (C) 2022");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->text(), "2.36");
+  EXPECT_EQ(v->suffix(), ".");
+}
+
 TEST(VersionTest, RejectsTextThatIsNoVersion) {
   EXPECT_FALSE(Version::parse(""));
   EXPECT_FALSE(Version::parse("abc"));
