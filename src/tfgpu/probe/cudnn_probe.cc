@@ -148,12 +148,6 @@ std::vector<SearchDir> search_dirs(const ProbeContext& context, const model::Fac
     dirs.push_back({toolkit.root + "/targets/x86_64-linux/include", DirKind::kInclude,
                     Provider::kCudaToolkit});
   }
-  const std::string ld_library_path = context.env("LD_LIBRARY_PATH");
-  for (std::string_view dir : split(ld_library_path, ':')) {
-    if (!dir.empty()) {
-      dirs.push_back({std::string(dir), DirKind::kLibrary, Provider::kUnknown});
-    }
-  }
   for (const auto& env : facts.python_envs) {
     for (const auto& site : env.site_packages) {
       for (const char* wheel_dir : {"/nvidia/cudnn", "/nvidia/cu13"}) {
@@ -164,6 +158,14 @@ std::vector<SearchDir> search_dirs(const ProbeContext& context, const model::Fac
     if (env.kind == "conda") {
       dirs.push_back({env.prefix + "/lib", DirKind::kLibrary, Provider::kConda});
       dirs.push_back({env.prefix + "/include", DirKind::kInclude, Provider::kConda});
+    }
+  }
+  // Last: directories are visited once (by real path), so a known place that is also on
+  // LD_LIBRARY_PATH (the conda recipe exports $CONDA_PREFIX/lib) keeps its known provider.
+  const std::string ld_library_path = context.env("LD_LIBRARY_PATH");
+  for (std::string_view dir : split(ld_library_path, ':')) {
+    if (!dir.empty()) {
+      dirs.push_back({std::string(dir), DirKind::kLibrary, Provider::kUnknown});
     }
   }
   return dirs;

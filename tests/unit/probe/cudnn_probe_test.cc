@@ -82,6 +82,30 @@ TEST(CudnnProbeTest, WheelVersionComesFromDistInfo) {
   EXPECT_EQ(facts.cudnn.libraries[0].missing_sublibraries.size(), 7U);
 }
 
+// The conda recipe for TF <= 2.13 exports LD_LIBRARY_PATH=$CONDA_PREFIX/lib: the env's cuDNN is
+// still conda's, not of unknown origin (tests/machines/conda-tf213-cuda118).
+TEST(CudnnProbeTest, CondaLibOnLdLibraryPathKeepsCondaProvider) {
+  TempTree tree;
+  const std::string env = "/home/bo/miniconda3/envs/tf";
+  tree.mkdir(env + "/conda-meta");
+  tree.write(env + "/bin/python3", "");
+  tree.write(env + "/lib/libcudnn.so.8.9.2", "");
+  tree.symlink("libcudnn.so.8.9.2", env + "/lib/libcudnn.so.8");
+  auto facts = probe_tree(tree, {{"CONDA_PREFIX", env}, {"LD_LIBRARY_PATH", env + "/lib"}});
+  ASSERT_EQ(facts.cudnn.libraries.size(), 1U);
+  EXPECT_EQ(facts.cudnn.libraries[0].provider, model::Provider::kConda);
+  EXPECT_EQ(facts.cudnn.libraries[0].version.value_or(Version()).text(), "8.9.2");
+}
+
+TEST(CudnnProbeTest, DirectoryOnlyOnLdLibraryPathHasUnknownProvider) {
+  TempTree tree;
+  tree.write("/opt/cudnn/lib/libcudnn.so.8.9.2", "");
+  tree.symlink("libcudnn.so.8.9.2", "/opt/cudnn/lib/libcudnn.so.8");
+  auto facts = probe_tree(tree, {{"LD_LIBRARY_PATH", "/opt/cudnn/lib"}});
+  ASSERT_EQ(facts.cudnn.libraries.size(), 1U);
+  EXPECT_EQ(facts.cudnn.libraries[0].provider, model::Provider::kUnknown);
+}
+
 TEST(CudnnProbeTest, NoCudnnAnywhereIsEmpty) {
   TempTree tree;
   auto facts = probe_tree(tree);
