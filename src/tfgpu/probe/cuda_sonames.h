@@ -19,9 +19,9 @@
 namespace tfgpu::probe {
 
 struct SonameSpec {
-  std::string family;  // "cudart", "cublas", "cublasLt", "cufft", "curand", "cusolver",
-                       // "cusparse", "cudnn", "nccl", "cupti", "nvinfer"
-  std::string soname;  // "libcudart.so.12"
+  std::string family;     // "cudart", "cublas", "cublasLt", "cufft", "curand", "cusolver",
+                          // "cusparse", "cudnn", "nccl", "cupti", "nvinfer"
+  std::string soname;     // "libcudart.so.12"
   bool required = false;  // TensorFlow skips GPU registration when it cannot dlopen this one
 };
 

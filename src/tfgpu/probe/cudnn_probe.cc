@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tfgpu/base/strings.h"
+#include "tfgpu/probe/dist_metadata.h"
 #include "tfgpu/probe/probes.h"
 
 namespace tfgpu::probe {
@@ -82,16 +83,12 @@ std::optional<std::pair<Version, std::string>> wheel_version(const ProbeContext&
     return std::nullopt;
   }
   for (const auto& name : *entries) {
-    if (name.starts_with("nvidia_cudnn") && name.ends_with(".dist-info")) {
-      const std::size_t dash = name.find('-');
-      if (dash == std::string::npos) {
-        continue;
-      }
-      const std::string_view version_text = std::string_view(name).substr(
-          dash + 1, name.size() - dash - 1 - std::string_view(".dist-info").size());
-      if (auto v = Version::parse(version_text)) {
-        return std::make_pair(*v, dist_dir + "/" + name);
-      }
+    auto parsed = parse_dist_info_name(name);
+    if (!parsed || !parsed->name.starts_with("nvidia-cudnn")) {
+      continue;
+    }
+    if (auto v = Version::parse(parsed->version)) {
+      return std::make_pair(*v, dist_dir + "/" + name);
     }
   }
   return std::nullopt;

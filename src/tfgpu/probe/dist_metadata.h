@@ -35,8 +35,7 @@ struct DistMetadata {
 };
 
 // PEP 503 normalisation: lower case, every run of '-', '_' and '.' becomes one '-'.
-// "Nvidia_CUDNN.cu12" -> "nvidia-cudnn-cu12". (library_resolver.h has a twin named
-// normalize_distribution_name, written concurrently; the two should become one.)
+// "Nvidia_CUDNN.cu12" -> "nvidia-cudnn-cu12".
 std::string normalize_project_name(std::string_view name);
 
 // Parse the METADATA text `text` read from `source` (a path, used in error messages). Fails with

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "tfgpu/base/strings.h"
+#include "tfgpu/probe/dist_metadata.h"
 
 namespace tfgpu::probe {
 namespace {
@@ -118,23 +119,6 @@ bool is_stub_libcuda_path(std::string_view path, std::string_view real_path) {
          base_name(real_path) == "libcuda.so";
 }
 
-std::string normalize_distribution_name(std::string_view name) {
-  std::string out;
-  bool in_separator = false;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      in_separator = true;
-      continue;
-    }
-    if (in_separator && !out.empty()) {
-      out += '-';
-    }
-    in_separator = false;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 LibraryResolver::LibraryResolver(const SysRoot& root, const Environment& env, ElfTarget target)
     : root_(root), env_(env), target_(target) {}
 
@@ -193,25 +177,19 @@ const std::vector<LibraryResolver::Wheel>& LibraryResolver::wheels(
       if (!to_lower(name).starts_with("nvidia") || !name.ends_with(".dist-info")) {
         continue;
       }
+      auto parsed = parse_dist_info_name(name);
+      if (!parsed) {
+        continue;
+      }
       Wheel wheel;
       wheel.dist_info = join_path(site_packages, name);
-      // "nvidia_cudnn_cu12-9.28.0.42.dist-info": name and version (PEP 427 / packaging spec).
-      const std::string stem = name.substr(0, name.size() - std::string_view(".dist-info").size());
-      const std::size_t dash = stem.find('-');
-      wheel.name = normalize_distribution_name(stem.substr(0, dash));
-      if (dash != std::string::npos) {
-        wheel.version = stem.substr(dash + 1);
-      }
-      if (auto metadata = root_.read_file(join_path(wheel.dist_info, "METADATA"), 1U << 20)) {
-        for (std::string_view line : split_lines(*metadata)) {
-          if (line.empty()) {
-            break;  // headers end at the first blank line (core metadata spec)
-          }
-          if (line.starts_with("Version:")) {
-            wheel.version = std::string(trim(line.substr(8)));
-          } else if (line.starts_with("Name:")) {
-            wheel.name = normalize_distribution_name(trim(line.substr(5)));
-          }
+      wheel.name = parsed->name;
+      wheel.version = parsed->version;
+      // METADATA is authoritative where the directory name was normalised away (PEP 427).
+      if (auto text = root_.read_file(join_path(wheel.dist_info, "METADATA"), 1U << 20)) {
+        if (auto metadata = parse_dist_metadata(*text, join_path(wheel.dist_info, "METADATA"))) {
+          wheel.name = metadata->normalized_name;
+          wheel.version = metadata->version;
         }
       }
       auto record = root_.read_file(join_path(wheel.dist_info, "RECORD"), kMaxRecordBytes);

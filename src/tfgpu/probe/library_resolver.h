@@ -101,7 +101,4 @@ class LibraryResolver {
 // stub is a regular file named libcuda.so).
 bool is_stub_libcuda_path(std::string_view path, std::string_view real_path);
 
-// Normalise a Python distribution name (PEP 503): lower case, runs of "-_." to "-".
-std::string normalize_distribution_name(std::string_view name);
-
 }  // namespace tfgpu::probe

@@ -304,11 +304,6 @@ TEST_F(LibraryResolverTest, CondaAndWslProviders) {
   EXPECT_EQ(wsl.version.presence, Presence::kUnknown);  // the file name has only the major
 }
 
-TEST(NormalizeDistributionName, Pep503) {
-  EXPECT_EQ(normalize_distribution_name("nvidia_cudnn_cu12"), "nvidia-cudnn-cu12");
-  EXPECT_EQ(normalize_distribution_name("Nvidia.CUDA__runtime-cu12"), "nvidia-cuda-runtime-cu12");
-}
-
 // The real TensorFlow 2.21 venv, when present.
 std::string real_site_packages() {
   const char* venv = std::getenv("TFGPU_TF_VENV");
