@@ -1,18 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
+#include "probe_tree.h"
 #include "temp_tree.h"
 #include "tfgpu/probe/probe.h"
 
 namespace tfgpu::probe {
 namespace {
-
-model::Facts probe_tree(const TempTree& tree, Environment env = {}) {
-  ProbeOptions options;
-  options.root = tree.root();
-  options.environment = std::move(env);
-  return probe_machine(options);
-}
 
 constexpr const char* kHeader89 =
     "#define CUDNN_MAJOR 8\n#define CUDNN_MINOR 9\n#define CUDNN_PATCHLEVEL 7\n";
