@@ -12,6 +12,9 @@
 //   needed=libc.so.6,libm.so.6   DT_NEEDED
 //   class=32                     ELFCLASS32 (default 64)
 //   machine=aarch64              EM_AARCH64 (default x86_64)
+//   truncate=40                  cut the object after 40 bytes (a damaged file)
+//
+//   #tfgpu-fake-sparse         a sparse file of `size=N` bytes (a huge file that costs no disk)
 //
 //   #tfgpu-fake-ld-cache       an ld.so.cache (new format) with one entry per line:
 //   libcuda.so.1 /usr/lib/wsl/lib/libcuda.so.1        soname, path (libc6,x86-64 entries)
@@ -43,6 +46,7 @@ std::string read_all(const fs::path& path) {
 
 std::string build_elf(std::istringstream& lines) {
   ElfSpec spec;
+  std::size_t truncate_at = std::string::npos;
   std::string line;
   while (std::getline(lines, line)) {
     const auto eq = line.find('=');
@@ -66,9 +70,15 @@ std::string build_elf(std::istringstream& lines) {
       spec.is_64 = value != "32";
     } else if (key == "machine") {
       spec.machine = value == "aarch64" ? EM_AARCH64 : EM_X86_64;
+    } else if (key == "truncate") {
+      truncate_at = std::stoul(value);
     }
   }
-  return ElfBuilder::build(spec);
+  std::string object = ElfBuilder::build(spec);
+  if (truncate_at < object.size()) {
+    object.resize(truncate_at);
+  }
+  return object;
 }
 
 std::string build_ld_cache(std::istringstream& lines) {
@@ -107,6 +117,13 @@ int main(int argc, char** argv) {
       std::string first;
       std::getline(lines, first);
       std::string out = content;
+      if (first == "#tfgpu-fake-sparse") {
+        std::string key_value;
+        std::getline(lines, key_value);
+        std::ofstream(target, std::ios::binary).close();
+        fs::resize_file(target, std::stoull(key_value.substr(key_value.find('=') + 1)));
+        continue;
+      }
       if (first == "#tfgpu-fake-elf") {
         out = build_elf(lines);
       } else if (first == "#tfgpu-fake-ld-cache") {

@@ -22,6 +22,8 @@ void probe_os_release(const ProbeContext& context, model::HostFacts& host) {
         continue;
       }
       host.os_id = Observed<std::string>::unknown(path, text.error().message);
+      host.os_version_id = host.os_id;
+      host.os_pretty_name = host.os_id;
       return;
     }
     const auto fields = parse_os_release(*text);

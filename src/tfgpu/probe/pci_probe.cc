@@ -62,7 +62,7 @@ Result<std::string> read_id(const SysRoot& root, const std::string& dir, const c
   auto hex = sysfs_hex(*text, digits);
   if (!hex) {
     return make_error(Errc::kMalformed, path + ": not a " + std::to_string(digits) +
-                                            "-digit hex ID: " + printable(*text, 40));
+                                            "-digit hex ID: '" + printable(trim(*text), 40) + "'");
   }
   return *hex;
 }

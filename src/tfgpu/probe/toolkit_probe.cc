@@ -55,8 +55,10 @@ std::optional<long> header_define(std::string_view text, std::string_view name) 
     std::string_view rest = trim(text.substr(value_at, 32));
     long value = 0;
     std::size_t digits = 0;
-    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9' &&
-           value < 100000000) {
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') {
+      if (value >= 100000000) {
+        return std::nullopt;  // no real CUDA_VERSION has this many digits: a damaged header
+      }
       value = value * 10 + (rest[digits] - '0');
       ++digits;
     }

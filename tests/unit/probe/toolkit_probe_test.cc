@@ -52,6 +52,7 @@ TEST(ToolkitProbeTest, IgnoresDirectoriesThatAreNoToolkitAndBrokenVersionFiles) 
   TempTree tree;
   tree.mkdir("/usr/local/cuda-samples");
   tree.write("/usr/local/cuda-12.0/version.json", "{not json");
+  tree.write("/usr/local/cuda-12.0/include/cuda.h", "#define CUDA_VERSION 99999999999999999999\n");
   auto facts = probe_tree(tree);
   ASSERT_EQ(facts.cuda_toolkits.size(), 1U);
   EXPECT_EQ(facts.cuda_toolkits[0].version.presence, model::Presence::kUnknown);
