@@ -84,10 +84,14 @@ struct LibraryCandidate {
   std::string rejected_because;  // empty for the winner; "wrong ELF class", "not found" …
 };
 
-struct DlopenCrossCheck {
-  Observed<std::string> loaded_path;  // what a real dlopen in a child process loaded
-  std::string error;                  // dlerror() when it failed
-  Observed<bool> agrees;              // loaded_path's real path == our winner's real path
+// The real dynamic loader's answer for the same search, on live machines: ld.so's trace of a
+// stand-in object that needs the soname with the requester's search path, in the probed
+// environment (probe/live_probe.cc).
+struct LoaderCheck {
+  Observed<std::string> loaded_path;  // the file ld.so loaded; absent = not found
+  std::string error;      // why it did not load, or its dependencies ld.so could not find
+  Observed<bool> agrees;  // loaded_path's real path == our winner's real path
+  std::string method;     // how the check was made: "ld.so trace of a stand-in requester"
 };
 
 struct LibraryResolution {
@@ -100,8 +104,8 @@ struct LibraryResolution {
   Observed<std::string> real_path;  // symlinks resolved
   Observed<Version> version;        // from the file name, the wheel's dist-info, or the ELF
   Provider provider = Provider::kUnknown;
-  std::string wheel;                       // "nvidia-cudnn-cu12" when a wheel owns it
-  std::optional<DlopenCrossCheck> dlopen;  // live machines only
+  std::string wheel;                        // "nvidia-cudnn-cu12" when a wheel owns it
+  std::optional<LoaderCheck> loader_check;  // live machines only
 };
 
 struct CudaDevice {

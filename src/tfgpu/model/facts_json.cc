@@ -32,10 +32,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KernelDriverFacts, module_versio
                                                 secure_boot, dev_nodes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LibraryCandidate, path, step, search_dir, exists,
                                                 rejected_because)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DlopenCrossCheck, loaded_path, error, agrees)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoaderCheck, loaded_path, error, agrees, method)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LibraryResolution, soname, family, required,
                                                 requester, candidates, path, real_path, version,
-                                                provider, wheel, dlopen)
+                                                provider, wheel, loader_check)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CudaDevice, ordinal, name, compute_capability,
                                                 total_bytes, free_bytes, uuid, pci_bus_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LiveDriverFacts, outcome, cu_init_status,

@@ -10,8 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <exception>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -140,27 +142,13 @@ std::string signal_name(int signal_number) {
                                  : fmt::format("signal {}", signal_number);
 }
 
-Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
-                                  std::chrono::milliseconds timeout, std::size_t max_output_bytes) {
-  std::array<int, 2> fds{};
-  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
-    return tl::unexpected<Error>(errno_error("pipe2"));
-  }
-  Fd read_end(fds[0]);
-  Fd write_end(fds[1]);
-  const auto start = Clock::now();
-  const auto deadline = start + timeout;
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    return tl::unexpected<Error>(errno_error("fork"));
-  }
-  if (pid == 0) {
-    read_end.reset();
-    child_main(work, write_end.get(), parent);
-  }
-  write_end.reset();  // so EOF arrives when the child exits
+namespace {
 
+// The parent side, shared by run_in_child and run_command: read `read_fd` until EOF or the
+// deadline, then reap. Every return leaves no child behind (killed and reaped on every error).
+Result<ChildOutcome> collect(pid_t pid, int read_fd, Clock::time_point start,
+                             std::chrono::milliseconds timeout, std::size_t max_output_bytes) {
+  const auto deadline = start + timeout;
   auto elapsed = [&start] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   };
@@ -184,7 +172,7 @@ Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
     if (Clock::now() >= deadline) {
       return timed_out(std::move(output));
     }
-    pollfd poll_fd{read_end.get(), POLLIN, 0};
+    pollfd poll_fd{read_fd, POLLIN, 0};
     int ready = ::poll(&poll_fd, 1, remaining_ms());
     if (ready < 0) {
       if (errno == EINTR) {
@@ -197,7 +185,7 @@ Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
     if (ready == 0) {
       continue;  // the deadline check above ends the loop
     }
-    ssize_t got = ::read(read_end.get(), buffer.data(), buffer.size());
+    ssize_t got = ::read(read_fd, buffer.data(), buffer.size());
     if (got < 0) {
       if (errno == EINTR || errno == EAGAIN) {
         continue;
@@ -218,6 +206,7 @@ Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
   }
 
   // EOF seen: reap, still bounded by the deadline (a child could close the pipe and hang).
+  std::chrono::microseconds pause(50);
   for (;;) {
     WaitResult waited = wait_for(pid, WNOHANG);
     if (waited.state == WaitState::kGone) {
@@ -233,8 +222,114 @@ Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
     if (Clock::now() >= deadline) {
       return timed_out(std::move(output));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    // The child closes the pipe as it exits, so it is normally reaped within microseconds: poll
+    // fast first, then back off to 2 ms.
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(2000));
   }
+}
+
+// Write all of `text` to `fd`, ignoring failure (the child is about to _exit).
+void write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    ssize_t written = ::write(fd, text.data(), text.size());
+    if (written < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return;
+    }
+    text.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+// The command child: wire the pipe to stdout and stderr, drop every other descriptor, exec.
+[[noreturn]] void exec_child(char* const* argv, char* const* envp, const std::string& directory,
+                             int write_fd, pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) {
+    ::_exit(kChildExecFailed);
+  }
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(write_fd, STDOUT_FILENO) < 0 ||
+      ::dup2(write_fd, STDERR_FILENO) < 0) {
+    ::_exit(kChildExecFailed);
+  }
+  // Descriptors this process opened without O_CLOEXEC must not reach the program.
+  ::close_range(3, ~0U, 0);
+  if (!directory.empty() && ::chdir(directory.c_str()) != 0) {
+    write_all(STDOUT_FILENO, fmt::format("chdir {}: {}", directory, ::strerror(errno)));
+    ::_exit(kChildExecFailed);
+  }
+  ::execve(argv[0], argv, envp);
+  write_all(STDOUT_FILENO, fmt::format("exec {}: {}", argv[0], ::strerror(errno)));
+  ::_exit(kChildExecFailed);
+}
+
+}  // namespace
+
+Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
+                                  std::chrono::milliseconds timeout, std::size_t max_output_bytes) {
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
+    return tl::unexpected<Error>(errno_error("pipe2"));
+  }
+  Fd read_end(fds[0]);
+  Fd write_end(fds[1]);
+  const auto start = Clock::now();
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    return tl::unexpected<Error>(errno_error("fork"));
+  }
+  if (pid == 0) {
+    read_end.reset();
+    child_main(work, write_end.get(), parent);
+  }
+  write_end.reset();  // so EOF arrives when the child exits
+  return collect(pid, read_end.get(), start, timeout, max_output_bytes);
+}
+
+Result<ChildOutcome> run_command(const std::vector<std::string>& argv,
+                                 const std::vector<std::string>& env,
+                                 std::chrono::milliseconds timeout, const CommandOptions& options) {
+  if (argv.empty() || argv.front().empty()) {
+    return make_error(Errc::kInvalidArgument, "run_command: empty argv");
+  }
+  // The pointer arrays are built before fork: the child only reads them.
+  std::vector<char*> argv_pointers;
+  for (const std::string& arg : argv) {
+    argv_pointers.push_back(const_cast<char*>(arg.c_str()));  // execve does not write them
+  }
+  argv_pointers.push_back(nullptr);
+  std::vector<char*> env_pointers;
+  for (const std::string& entry : env) {
+    env_pointers.push_back(const_cast<char*>(entry.c_str()));
+  }
+  env_pointers.push_back(nullptr);
+
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
+    return tl::unexpected<Error>(errno_error("pipe2"));
+  }
+  Fd read_end(fds[0]);
+  Fd write_end(fds[1]);
+  const auto start = Clock::now();
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    return tl::unexpected<Error>(errno_error("fork"));
+  }
+  if (pid == 0) {
+    exec_child(argv_pointers.data(), env_pointers.data(), options.working_directory,
+               write_end.get(), parent);
+  }
+  write_end.reset();
+  auto outcome = collect(pid, read_end.get(), start, timeout, options.max_output_bytes);
+  if (!outcome) {
+    return tl::unexpected(outcome.error().with_context(argv.front()));
+  }
+  return outcome;
 }
 
 }  // namespace tfgpu::probe

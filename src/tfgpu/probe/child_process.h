@@ -8,11 +8,16 @@
 // copied; locks held by others stay locked in the child). The probe is single-threaded, and the
 // child calls only what `work` calls before _exit(). The child dies with its parent
 // (PR_SET_PDEATHSIG), so a Ctrl-C of tfgpu never leaves a hung driver call behind.
+//
+// run_command(): the same deadline, reaping and death-with-the-parent for another program
+// (fork + execve), with its stdout and stderr captured together: the live probe runs the system's
+// dynamic loader this way, in the probed user's environment rather than this process's.
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "tfgpu/base/result.h"
 
@@ -46,6 +51,26 @@ inline constexpr int kChildWorkThrew = 70;
 Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
                                   std::chrono::milliseconds timeout,
                                   std::size_t max_output_bytes = std::size_t{16} << 20);
+
+// Exit code of a command child whose execve failed (what shells use for "cannot execute"); its
+// output then holds "exec <path>: <strerror>".
+inline constexpr int kChildExecFailed = 127;
+
+struct CommandOptions {
+  std::string working_directory;  // chdir here before execve; empty = this process's
+  std::size_t max_output_bytes = std::size_t{16} << 20;
+};
+
+// Fork and execve(argv[0], argv, env) (no PATH search: argv[0] is a path) with stdin from
+// /dev/null, stdout and stderr into one pipe and no other file descriptor inherited. `env` is the
+// whole environment ("NAME=value" strings); nothing of this process's is passed on. Output,
+// deadline, SIGKILL and reaping as run_in_child. Fails with kInvalidArgument for an empty argv,
+// kIo when pipe/fork fail and kTooLarge over `max_output_bytes`; a failed execve is the outcome
+// "exited 127" (kChildExecFailed).
+Result<ChildOutcome> run_command(const std::vector<std::string>& argv,
+                                 const std::vector<std::string>& env,
+                                 std::chrono::milliseconds timeout,
+                                 const CommandOptions& options = {});
 
 // "SIGSEGV" for SIGSEGV, "signal 64" for numbers without a name.
 std::string signal_name(int signal_number);

@@ -17,6 +17,7 @@ constexpr std::uint64_t kMaxProgramHeaders = 4096;
 constexpr std::uint64_t kMaxDynamicBytes = 1U << 20;  // 65536 Elf64_Dyn entries
 constexpr std::size_t kMaxStringBytes = 1U << 20;     // one DT_RUNPATH string
 constexpr std::size_t kStringChunkBytes = 4096;
+constexpr std::uint64_t kMaxInterpreterBytes = 4096;  // PATH_MAX
 
 tl::unexpected<Error> malformed(std::string message) {
   return make_error(Errc::kMalformed, std::move(message));
@@ -280,16 +281,25 @@ Result<ElfInfo> read_elf(const ElfSource& source) {
   const Decoder phdrs(*table, header->endian);
   std::vector<Segment> loads;
   std::optional<Segment> dynamic;
+  std::optional<Segment> interp;
   for (std::uint64_t i = 0; i < phnum; ++i) {
     const auto base = static_cast<std::size_t>(i * phentsize);
     const auto type = static_cast<std::uint32_t>(phdrs.uint(base, 4));  // p_type is first
-    if (type != PT_LOAD && type != PT_DYNAMIC) {
+    if (type != PT_LOAD && type != PT_DYNAMIC && type != PT_INTERP) {
       continue;
     }
     const Segment segment{phdrs.uint(base + layout.p_offset_at, layout.addr_width),
                           phdrs.uint(base + layout.p_vaddr_at, layout.addr_width),
                           phdrs.uint(base + layout.p_filesz_at, layout.addr_width)};
-    if (segment.offset > file_size || segment.filesz > file_size - segment.offset) {
+    const bool in_file =
+        segment.offset <= file_size && segment.filesz <= file_size - segment.offset;
+    if (type == PT_INTERP) {
+      if (in_file && !interp) {
+        interp = segment;  // one outside the file is ignored, as a malformed string is below
+      }
+      continue;
+    }
+    if (!in_file) {
       return malformed("segment " + std::to_string(i) + " (offset " +
                        std::to_string(segment.offset) + ", " + std::to_string(segment.filesz) +
                        " bytes) runs past the end of the file (" + std::to_string(file_size) +
@@ -299,6 +309,19 @@ Result<ElfInfo> read_elf(const ElfSource& source) {
       loads.push_back(segment);
     } else if (!dynamic) {
       dynamic = segment;
+    }
+  }
+  if (interp && interp->filesz > 0 && interp->filesz <= kMaxInterpreterBytes) {
+    // The path and its NUL (System V ABI, "Program Interpreter"). One that is empty, longer than
+    // PATH_MAX or not NUL-terminated is refused by the kernel (fs/binfmt_elf.c load_elf_binary)
+    // and left nullopt here rather than failing the read: ld.so ignores a library's PT_INTERP, so
+    // the loader emulation must still see such an object's dynamic section.
+    auto text = source.read(interp->offset, static_cast<std::size_t>(interp->filesz));
+    if (!text) {
+      return tl::unexpected(text.error().with_context("reading PT_INTERP"));
+    }
+    if (text->back() == '\0' && text->find('\0') == text->size() - 1) {
+      info.interpreter = text->substr(0, text->size() - 1);
     }
   }
   if (!dynamic) {

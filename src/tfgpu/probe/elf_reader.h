@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A bounds-checked reader for the few ELF facts the loader emulation needs: class, byte order,
-// machine, and the dynamic section's DT_SONAME, DT_NEEDED, DT_RPATH and DT_RUNPATH.
+// machine, PT_INTERP, and the dynamic section's DT_SONAME, DT_NEEDED, DT_RPATH and DT_RUNPATH.
 //
 // Why by hand (with <elf.h> constants only) rather than elfutils' libelf: libelf maps or reads
 // whole files, and libtensorflow_cc.so.2 is 1 GB; here every read is a (offset, length) range
@@ -40,6 +40,9 @@ struct ElfHeader {
 struct ElfInfo {
   ElfHeader header;
   bool has_dynamic = false;  // PT_DYNAMIC present (false for static executables)
+  // PT_INTERP: the program interpreter a dynamically linked executable names
+  // ("/lib64/ld-linux-x86-64.so.2"); nullopt for shared libraries and static executables.
+  std::optional<std::string> interpreter;
   std::optional<std::string> soname;
   std::vector<std::string> needed;  // DT_NEEDED in file order
   // DT_RPATH / DT_RUNPATH split on ':' as written ($ORIGIN unexpanded), duplicates removed keeping

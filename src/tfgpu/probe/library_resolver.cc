@@ -291,7 +291,12 @@ LibraryResolution LibraryResolver::resolve(const ResolveRequest& request) {
     }
   }
 
-  // Try one file; record it; true when the loader would take it.
+  // Set when the loader meets a file it cannot even read as ELF: glibc's open_verify
+  // (elf/dl-load.c) then signals the error ("file too short", "invalid ELF header") and the whole
+  // load fails, instead of going on to the next directory as it does for a wrong ELF class.
+  std::string fatal_candidate;
+
+  // Try one file; record it; true when the loader would take it (or stops at it).
   auto try_file = [&](const std::string& path, SearchStep step, const std::string& written,
                       const std::string& from) {
     LibraryCandidate candidate{path, step, written, false, {}};
@@ -309,7 +314,9 @@ LibraryResolution LibraryResolver::resolve(const ResolveRequest& request) {
       const Result<ElfHeader> header =
           head ? parse_elf_header(*head) : Result<ElfHeader>(tl::unexpected(head.error()));
       if (!header) {
-        candidate.rejected_because = "not loadable: " + header.error().message;
+        candidate.rejected_because = "not loadable: " + header.error().message +
+                                     " (ld.so fails the load here instead of searching on)";
+        fatal_candidate = path;
       } else if (header->elf_class != target.elf_class) {
         candidate.rejected_because =
             std::string("wrong ELF class: ") + (header->elf_class == ElfClass::k32 ? "32" : "64") +
@@ -320,6 +327,9 @@ LibraryResolution LibraryResolver::resolve(const ResolveRequest& request) {
       }
     }
     resolution.candidates.push_back(candidate);
+    if (!fatal_candidate.empty()) {
+      return true;
+    }
     if (candidate.rejected_because.empty()) {
       resolution.path = Observed<std::string>::present(
           path, model::search_step_name(step) + (written.empty() ? "" : " ") + written);
@@ -390,6 +400,14 @@ LibraryResolution LibraryResolver::resolve(const ResolveRequest& request) {
     }
   }
 
+  if (!fatal_candidate.empty()) {
+    const std::string why = resolution.candidates.back().rejected_because;
+    resolution.path =
+        Observed<std::string>::absent("ld.so stops at " + fatal_candidate + ": " + why);
+    resolution.real_path = Observed<std::string>::absent(fatal_candidate);
+    resolution.version = Observed<Version>::absent(fatal_candidate);
+    return resolution;
+  }
   if (!found) {
     const auto searched =
         std::count_if(resolution.candidates.begin(), resolution.candidates.end(),

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Live probe: what the real loader and driver say on this machine, as TensorFlow would meet them.
-// Everything that loads a vendor library runs in a forked child with a deadline
-// (child_process.h), so a wedged driver or a crashing libcuda becomes an outcome ("timeout",
-// "signal SIGSEGV") with every live field unknown for that reason, never a hung tool.
+// Nothing here lets a vendor library hang or crash tfgpu: code that loads one runs in a forked
+// child with a deadline (child_process.h), so a wedged driver or a crashing libcuda becomes an
+// outcome ("timeout", "signal SIGSEGV") with every live field unknown for that reason.
 //
 // 1. Driver child: dlopen("libcuda.so.1") by soname exactly as TSL's
 //    DsoLoader::GetCudaDriverDsoHandle does, cuDriverGetVersion, cuInit(0), devices; then
@@ -10,23 +10,45 @@
 //    (NVML needs no CUDA context, so it is the cheap way; joined to CUDA devices on UUID because
 //    NVML's index order need not match CUDA ordinals). The child's findings travel back as a
 //    Facts JSON document (facts_json.h), the same contract as `tfgpu probe --json`.
-// 2. dlopen cross-check: one child per library, so a library loaded (or dragged in as a
-//    dependency) by one check cannot satisfy a later dlopen by soname, and one crashing
-//    constructor spoils only its own check.
+// 2. Loader check: the emulation's answer for every library (libcuda, the system libraries and
+//    each Python environment's) is checked against the system's own dynamic loader, without
+//    loading any vendor code into a process that runs. Per requester, a tiny ELF object (the
+//    "stand-in requester", elf_writer.h) is written to a private temporary directory: DT_NEEDED =
+//    the sonames to check, DT_RUNPATH (or DT_RPATH) = the real requester's entries with $ORIGIN
+//    expanded to its real directory. This process's program interpreter (PT_INTERP of
+//    /proc/self/exe) is exec'd on it with LD_TRACE_LOADED_OBJECTS=1 and the probed environment's
+//    LD_LIBRARY_PATH only (run_command), so it searches exactly what the probed user's process
+//    would, maps the objects, prints where each came from (ld_trace.h) and exits without running
+//    an initialiser. One exec per requester costs a few milliseconds, where a dlopen of cuBLAS or
+//    cuSOLVER costs ~60 ms of relocations and constructors, and a loader started afresh honours
+//    an LD_LIBRARY_PATH that differs from this process's (ld.so reads it only at start).
+//    Dependencies a checked library needs that ld.so cannot find are recorded in its error.
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
+#include <memory>
+#include <set>
 #include <span>
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "tfgpu/base/strings.h"
 #include "tfgpu/model/facts_json.h"
 #include "tfgpu/probe/child_process.h"
+#include "tfgpu/probe/elf_reader.h"
+#include "tfgpu/probe/elf_writer.h"
+#include "tfgpu/probe/ld_trace.h"
 #include "tfgpu/probe/probes.h"
 #include "tfgpu/vendor/cuda_driver.h"
-#include "tfgpu/vendor/dynamic_library.h"
 #include "tfgpu/vendor/nvml.h"
 
 namespace tfgpu::probe {
@@ -37,8 +59,9 @@ using model::Observed;
 constexpr const char* kLibcudaSoname = "libcuda.so.1";
 constexpr const char* kNvmlSoname = "libnvidia-ml.so.1";
 
-// What dlopen is asked for: the soname, or the test override for it.
-std::string dlopen_name(const ProbeContext& context, const std::string& soname) {
+// What the driver child's dlopen and a stand-in's DT_NEEDED ask for: the soname, or the test
+// override for it.
+std::string requested_name(const ProbeContext& context, const std::string& soname) {
   auto it = context.options.library_overrides.find(soname);
   return it == context.options.library_overrides.end() ? soname : it->second;
 }
@@ -71,7 +94,7 @@ void apply_cuda_environment(const ProbeContext& context) {
 std::vector<vendor::NvmlDeviceInfo> probe_nvml(const ProbeContext& context,
                                                model::LiveDriverFacts& live) {
   std::vector<vendor::NvmlDeviceInfo> devices;
-  const std::string target = dlopen_name(context, kNvmlSoname);
+  const std::string target = requested_name(context, kNvmlSoname);
   const std::string source = fmt::format("dlopen(\"{}\")", target);
   auto nvml = vendor::load_nvml(std::span(&target, 1));
   if (!nvml) {
@@ -135,7 +158,7 @@ Observed<std::uint64_t> free_bytes_from_nvml(const std::vector<vendor::NvmlDevic
 // cuDriverGetVersion, cuInit(0) and the devices, into `found` (problems for broken devices).
 void probe_cuda(const ProbeContext& context, model::Facts& found) {
   model::LiveDriverFacts& live = found.user_driver.live;
-  const std::string target = dlopen_name(context, kLibcudaSoname);
+  const std::string target = requested_name(context, kLibcudaSoname);
   const std::string source = fmt::format("dlopen(\"{}\")", target);
   auto driver = vendor::load_cuda_driver(std::span(&target, 1));
   if (!driver) {
@@ -259,13 +282,151 @@ void run_driver_checks(const ProbeContext& context, model::Facts& facts) {
   }
 }
 
-// ---- dlopen cross-check ----
+// ---- loader check: the real ld.so's trace of a stand-in requester ----
 
-struct CrossCheck {
+constexpr const char* kLoaderCheckMethod =
+    "ld.so trace (LD_TRACE_LOADED_OBJECTS=1) of a stand-in requester";
+
+// One library to check, and the name the stand-in's DT_NEEDED asks for.
+struct Check {
   model::LibraryResolution* resolution = nullptr;
-  std::string target;  // what dlopen is asked for
-  bool by_soname = true;
+  std::string needed;  // the soname, or its test override (a path: loaded without a search)
 };
+
+// One stand-in object: whose search path it copies (none = the system view) and what it needs.
+struct StandIn {
+  std::vector<std::string> requesters;
+  std::vector<Check> checks;
+};
+
+// A private directory for the stand-ins, removed with everything in it.
+class TempDir {
+ public:
+  static Result<std::unique_ptr<TempDir>> create() {
+    const char* base = ::getenv("TMPDIR");
+    std::string pattern = (base != nullptr && *base != '\0' ? std::string(base) : "/tmp");
+    pattern += "/tfgpu-loader-check.XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return make_error(Errc::kIo, fmt::format("mkdtemp {}: {}", pattern, ::strerror(errno)));
+    }
+    return std::unique_ptr<TempDir>(new TempDir(std::move(pattern)));
+  }
+
+  ~TempDir() {
+    for (const std::string& file : files_) {
+      ::unlink(file.c_str());
+    }
+    ::rmdir(path_.c_str());
+  }
+
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Write `bytes` to a new file `name` in the directory; its path.
+  Result<std::string> write(const std::string& name, std::string_view bytes) {
+    std::string file = join_path(path_, name);
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return make_error(Errc::kIo, fmt::format("creating {}: {}", file, ::strerror(errno)));
+    }
+    files_.push_back(file);
+    while (!bytes.empty()) {
+      const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+      if (written < 0 && errno == EINTR) {
+        continue;
+      }
+      if (written <= 0) {
+        Error error{Errc::kIo, fmt::format("writing {}: {}", file, ::strerror(errno)), errno};
+        ::close(fd);
+        return tl::unexpected(error);
+      }
+      bytes.remove_prefix(static_cast<std::size_t>(written));
+    }
+    ::close(fd);
+    return file;
+  }
+
+ private:
+  explicit TempDir(std::string path) : path_(std::move(path)) {}
+
+  std::string path_;
+  std::vector<std::string> files_;
+};
+
+// `entry` with $ORIGIN and ${ORIGIN} replaced by `origin`. ld.so(8), "Dynamic string tokens":
+// the bare form ends at the first character that cannot continue a name (glibc is_dst).
+std::string expand_origin(std::string_view entry, const std::string& origin) {
+  constexpr std::string_view kBraced = "${ORIGIN}";
+  constexpr std::string_view kBare = "$ORIGIN";
+  std::string out;
+  std::size_t i = 0;
+  while (i < entry.size()) {
+    const std::string_view rest = entry.substr(i);
+    if (rest.starts_with(kBraced)) {
+      out += origin;
+      i += kBraced.size();
+      continue;
+    }
+    if (rest.starts_with(kBare)) {
+      const bool ends = rest.size() == kBare.size() ||
+                        !(std::isalnum(static_cast<unsigned char>(rest[kBare.size()])) != 0 ||
+                          rest[kBare.size()] == '_');
+      if (ends) {
+        out += origin;
+        i += kBare.size();
+        continue;
+      }
+    }
+    out += entry[i];
+    ++i;
+  }
+  return out;
+}
+
+// The stand-in for `stand_in`: DT_NEEDED = what it checks; DT_RUNPATH (or DT_RPATH) = its
+// requesters' entries with $ORIGIN expanded to each requester's real directory, so ld.so searches
+// the directories the emulation did. $LIB and $PLATFORM stay: ld.so expands them the same way for
+// the stand-in. When the requesters mix the two tags only the DT_RUNPATH entries can be carried:
+// ld.so ignores an object's DT_RPATH when it has a DT_RUNPATH (ld.so(8)).
+Result<SharedObjectSpec> stand_in_spec(const SysRoot& root, const StandIn& stand_in) {
+  SharedObjectSpec spec;
+  std::vector<std::string> rpath;
+  std::vector<std::string> runpath;
+  bool has_rpath = false;
+  bool has_runpath = false;
+  for (const std::string& requester : stand_in.requesters) {
+    auto info = read_elf_file(root, requester);
+    if (!info) {
+      return tl::unexpected(info.error().with_context("reading the requester's search path"));
+    }
+    auto real = root.real_path(requester);
+    const std::string origin = parent_path(real ? *real : requester);
+    if (info->has_runpath) {
+      has_runpath = true;
+      for (const std::string& entry : info->runpath) {
+        runpath.push_back(expand_origin(entry, origin));
+      }
+    } else if (info->has_rpath) {
+      has_rpath = true;
+      for (const std::string& entry : info->rpath) {
+        rpath.push_back(expand_origin(entry, origin));
+      }
+    }
+  }
+  if (has_runpath) {
+    spec.runpath = fmt::format("{}", fmt::join(runpath, ":"));
+  } else if (has_rpath) {
+    spec.rpath = fmt::format("{}", fmt::join(rpath, ":"));
+  }
+  for (const Check& check : stand_in.checks) {
+    if (std::find(spec.needed.begin(), spec.needed.end(), check.needed) == spec.needed.end()) {
+      spec.needed.push_back(check.needed);
+    }
+  }
+  return spec;
+}
 
 // The machine path `path` resolves to, or `path` itself when it cannot be resolved.
 std::string resolved(const ProbeContext& context, const std::string& path) {
@@ -273,113 +434,280 @@ std::string resolved(const ProbeContext& context, const std::string& path) {
   return real ? *real : path;
 }
 
-model::DlopenCrossCheck cross_check(const ProbeContext& context, const CrossCheck& check,
-                                    std::chrono::milliseconds timeout) {
-  model::DlopenCrossCheck result;
-  const std::string source = fmt::format("dlopen(\"{}\") in a child process", check.target);
-  auto outcome = run_in_child(
-      [&check] {
-        std::vector<std::string> candidates = {check.target};
-        auto library = vendor::DynamicLibrary::open(candidates);
-        nlohmann::json out;
-        if (library) {
-          out["loaded_path"] = library->loaded_path();
-        } else {
-          out["error"] = library.error().message;
-        }
-        return out.dump();
-      },
-      timeout);
-  std::string why;
-  nlohmann::json document;
-  if (!outcome) {
-    why = outcome.error().message;
-  } else if (outcome->end != ChildEnd::kExited || outcome->exit_code != 0) {
-    why = "dlopen child ended with " + outcome->describe();
-  } else {
-    document = nlohmann::json::parse(outcome->output, nullptr, false);
-    if (document.is_discarded() || !document.is_object()) {
-      why = "dlopen child wrote malformed output";
-    }
-  }
-  if (!why.empty()) {
-    result.loaded_path = Observed<std::string>::unknown(source, why);
-    result.agrees = Observed<bool>::unknown(source, why);
-    return result;
-  }
-
-  const model::LibraryResolution& predicted = *check.resolution;
-  const bool loaded = document.contains("loaded_path") && document["loaded_path"].is_string();
-  if (loaded) {
-    result.loaded_path =
-        Observed<std::string>::present(document["loaded_path"].get<std::string>(), source);
-  } else {
-    result.loaded_path = Observed<std::string>::absent(source);
-    result.error = document.value("error", std::string("dlopen failed"));
-  }
-
-  // A soname is searched with this process's LD_LIBRARY_PATH as ld.so read it at start-up; when
-  // the probed environment says otherwise, the two searches are not comparable.
-  const char* own = ::getenv("LD_LIBRARY_PATH");
-  if (check.by_soname && std::string(own != nullptr ? own : "") != context.env("LD_LIBRARY_PATH")) {
-    result.agrees = Observed<bool>::unknown(
-        source, "this process's LD_LIBRARY_PATH differs from the probed environment's");
-    return result;
-  }
+// Whether ld.so's answer (`loaded`: the file, or nullopt when nothing loads) is the prediction.
+Observed<bool> agreement(const ProbeContext& context, const model::LibraryResolution& predicted,
+                         const std::optional<std::string>& loaded, const std::string& source) {
   if (predicted.path.presence == model::Presence::kUnknown) {
-    result.agrees = Observed<bool>::unknown(source, "no prediction: " + predicted.path.why_unknown);
-  } else if (!predicted.path.is_present()) {
-    // We predicted "not found": agreement is dlopen failing too.
-    result.agrees = Observed<bool>::present(!loaded, source + ", predicted not found");
-  } else if (!loaded) {
-    result.agrees = Observed<bool>::present(false, source + " failed where a file was predicted");
-  } else {
-    const std::string want = resolved(context, predicted.real_path.value_or(*predicted.path.value));
-    const std::string got = resolved(context, *result.loaded_path.value);
-    result.agrees = Observed<bool>::present(
-        want == got, fmt::format("{}: real path {} vs predicted {}", source, got, want));
+    return Observed<bool>::unknown(source, "no prediction: " + predicted.path.why_unknown);
   }
-  return result;
+  if (!predicted.path.is_present()) {
+    return Observed<bool>::present(!loaded, source + ", predicted not found");
+  }
+  const std::string want = resolved(context, predicted.real_path.value_or(*predicted.path.value));
+  if (!loaded) {
+    return Observed<bool>::present(false,
+                                   fmt::format("{}: not loaded, predicted {}", source, want));
+  }
+  const std::string got = resolved(context, *loaded);
+  return Observed<bool>::present(
+      want == got, fmt::format("{}: real path {} vs predicted {}", source, got, want));
 }
 
-void run_cross_checks(const ProbeContext& context, model::Facts& facts) {
-  std::vector<CrossCheck> checks;
+// The dependencies of the object at `path`, direct and transitive, that ld.so reported "not
+// found" in `trace`, as "libnvJitLink.so.12 (needed by /…/libcusolver.so.11)". The trace does not
+// say who needed what, so the DT_NEEDED lists are read back and joined to it by name (one
+// process loads one object per name, so the trace's answer for a name is every requester's).
+std::vector<std::string> missing_dependencies(
+    const SysRoot& root, const LdTrace& trace, const std::string& path,
+    std::map<std::string, std::vector<std::string>>& needed) {
+  constexpr std::size_t kMaxObjects = 512;
+  std::vector<std::string> missing;
+  std::vector<std::string> queue = {path};
+  std::set<std::string> seen = {path};
+  for (std::size_t next = 0; next < queue.size() && next < kMaxObjects; ++next) {
+    const std::string object = queue[next];
+    auto it = needed.find(object);
+    if (it == needed.end()) {
+      auto info = read_elf_file(root, object);
+      it = needed.emplace(object, info ? info->needed : std::vector<std::string>{}).first;
+    }
+    for (const std::string& name : it->second) {
+      const LdTraceEntry* entry = trace.find(name);
+      if (entry == nullptr) {
+        continue;  // satisfied by an object listed under another name (libc.so.6, ld.so)
+      }
+      if (!entry->path) {
+        std::string text = fmt::format("{} (needed by {})", name, object);
+        if (std::find(missing.begin(), missing.end(), text) == missing.end()) {
+          missing.push_back(std::move(text));
+        }
+      } else if (seen.insert(*entry->path).second) {
+        queue.push_back(*entry->path);
+      }
+    }
+  }
+  return missing;
+}
+
+// The first of ld.so's messages that names `needed` as a file it failed on ("…/libx.so.1:
+// invalid ELF header"), or nullptr.
+const std::string* message_about(const LdTrace& trace, const std::string& needed) {
+  for (const std::string& message : trace.messages) {
+    if (message.find("/" + needed + ":") != std::string::npos ||
+        message.find(" " + needed + ":") != std::string::npos) {
+      return &message;
+    }
+  }
+  return nullptr;
+}
+
+model::LoaderCheck unknown_check(const std::string& source, const std::string& why) {
+  model::LoaderCheck check;
+  check.method = kLoaderCheckMethod;
+  check.loaded_path = Observed<std::string>::unknown(source, why);
+  check.agrees = Observed<bool>::unknown(source, why);
+  return check;
+}
+
+// Fill every check of `stand_in` from ld.so's output (`exit_code` 0: a complete trace).
+// `needed_cache` holds the DT_NEEDED lists read so far (path -> names), shared by the stand-ins.
+void fill_checks(const ProbeContext& context, StandIn& stand_in, const std::string& output,
+                 int exit_code, const std::string& source,
+                 std::map<std::string, std::vector<std::string>>& needed_cache) {
+  const LdTrace trace = parse_ld_trace(output);
+  for (Check& check : stand_in.checks) {
+    model::LibraryResolution& library = *check.resolution;
+    if (exit_code != 0) {
+      // A fatal error (a candidate that is not a loadable ELF file: "invalid ELF header", "file
+      // too short") stops ld.so before it prints anything; a dlopen of that name fails the same
+      // way, but nothing is known of the other names.
+      if (const std::string* message = message_about(trace, check.needed)) {
+        model::LoaderCheck result;
+        result.method = kLoaderCheckMethod;
+        result.loaded_path = Observed<std::string>::absent(source);
+        result.error = *message;
+        result.agrees = agreement(context, library, std::nullopt, source);
+        library.loader_check = std::move(result);
+      } else {
+        library.loader_check = unknown_check(
+            source, fmt::format("ld.so exited {} before tracing: {}", exit_code,
+                                trace.messages.empty() ? "(no message)" : trace.messages.front()));
+      }
+      continue;
+    }
+    const LdTraceEntry* entry = trace.find(check.needed);
+    if (entry == nullptr) {
+      library.loader_check = unknown_check(source, "ld.so's trace does not list " + check.needed);
+      continue;
+    }
+    model::LoaderCheck result;
+    result.method = kLoaderCheckMethod;
+    std::vector<std::string> errors;
+    if (entry->path) {
+      result.loaded_path = Observed<std::string>::present(*entry->path, source);
+      std::vector<std::string> missing =
+          missing_dependencies(context.root, trace, *entry->path, needed_cache);
+      if (!missing.empty()) {
+        errors.push_back(
+            fmt::format("ld.so did not find its dependencies {}", fmt::join(missing, ", ")));
+      }
+    } else {
+      result.loaded_path = Observed<std::string>::absent(source);
+      errors.emplace_back("not found by ld.so");
+    }
+    for (const std::string& message : trace.messages) {
+      if (message.find(check.needed) != std::string::npos ||
+          (entry->path && message.find(*entry->path) != std::string::npos)) {
+        errors.push_back(message);  // "version `X' not found (required by …)" and the like
+      }
+    }
+    result.error = fmt::format("{}", fmt::join(errors, "; "));
+    result.agrees = agreement(context, library, entry->path, source);
+    library.loader_check = std::move(result);
+  }
+}
+
+// The stand-ins: the system view (libcuda and the system libraries, no search path of an object)
+// and, per Python environment, one per requester the emulation reported. A library found through
+// no object's path (LD_LIBRARY_PATH, the cache, default directories, or not found) gets a stand-in
+// with every loader object's path, since the emulation searched them all first.
+std::vector<StandIn> plan_stand_ins(const ProbeContext& context, model::Facts& facts) {
+  auto needed_name = [&context](const std::string& soname) {
+    return requested_name(context, soname);
+  };
+  std::vector<StandIn> stand_ins;
+  StandIn system;
   model::LibraryResolution& libcuda = facts.user_driver.libcuda;
   if (libcuda.soname.empty()) {
     libcuda.soname = kLibcudaSoname;
   }
-  checks.push_back({&libcuda, dlopen_name(context, libcuda.soname), true});
+  system.checks.push_back({&libcuda, needed_name(libcuda.soname)});
   for (model::LibraryResolution& library : facts.system_libraries) {
-    if (library.path.is_present()) {
-      checks.push_back({&library, dlopen_name(context, library.soname), true});
-    }
+    system.checks.push_back({&library, needed_name(library.soname)});
   }
+  stand_ins.push_back(std::move(system));
   for (model::PythonEnv& env : facts.python_envs) {
-    for (model::LibraryResolution& library : env.libraries) {
-      // By absolute path: TensorFlow finds these through its own objects' DT_RUNPATH
-      // ($ORIGIN/../nvidia/*/lib), which tfgpu's binary does not have, so a dlopen by soname here
-      // would search the wrong directories. Loading the predicted file still proves it loads
-      // (right ELF class, its own dependencies resolvable, no missing symbol versions).
-      if (library.required && library.path.is_present()) {
-        checks.push_back({&library, *library.path.value, false});
+    std::vector<std::string> loader_objects;
+    if (!env.tensorflow.empty()) {
+      const model::TensorflowInstall& install = env.tensorflow.front();
+      if (install.loader_object.is_present()) {
+        loader_objects.push_back(*install.loader_object.value);
+      }
+      if (!install.cc_object.empty()) {
+        loader_objects.push_back(install.cc_object);
       }
     }
+    std::map<std::string, StandIn> by_requester;
+    for (model::LibraryResolution& library : env.libraries) {
+      StandIn& stand_in = by_requester[library.requester];
+      stand_in.requesters =
+          library.requester.empty() ? loader_objects : std::vector<std::string>{library.requester};
+      stand_in.checks.push_back({&library, needed_name(library.soname)});
+    }
+    for (auto& [requester, stand_in] : by_requester) {
+      stand_ins.push_back(std::move(stand_in));
+    }
   }
-  // Each check gets the live timeout; all together at most twice that.
+  return stand_ins;
+}
+
+// The program interpreter of this process's executable: the loader that would load TensorFlow's
+// objects into a process like this one.
+Result<std::string> own_interpreter(const SysRoot& root) {
+  auto self = read_elf_file(root, "/proc/self/exe");
+  if (!self) {
+    return tl::unexpected(self.error());
+  }
+  if (!self->interpreter) {
+    return make_error(Errc::kNotFound, "/proc/self/exe has no PT_INTERP (statically linked)");
+  }
+  if (::access(self->interpreter->c_str(), X_OK) != 0) {
+    return make_error(Errc::kNotFound, fmt::format("program interpreter {}: {}", *self->interpreter,
+                                                   ::strerror(errno)));
+  }
+  return *self->interpreter;
+}
+
+void run_loader_checks(const ProbeContext& context, model::Facts& facts) {
+  std::vector<StandIn> stand_ins = plan_stand_ins(context, facts);
+  auto fail_all = [&stand_ins](const std::string& source, const std::string& why) {
+    for (StandIn& stand_in : stand_ins) {
+      for (Check& check : stand_in.checks) {
+        check.resolution->loader_check = unknown_check(source, why);
+      }
+    }
+  };
+  auto interpreter = own_interpreter(context.root);
+  if (!interpreter) {
+    fail_all("ld.so trace", "no dynamic loader to ask: " + interpreter.error().message);
+    return;
+  }
+  auto dir = TempDir::create();
+  if (!dir) {
+    fail_all("ld.so trace", "no place for the stand-in: " + dir.error().message);
+    return;
+  }
+  // ld.so reads LD_LIBRARY_PATH once, at start: a fresh loader in the probed environment searches
+  // exactly what the probed user's process would. Nothing else is passed (no LD_PRELOAD or
+  // LD_AUDIT, which would add objects). LD_TRACE_LOADED_OBJECTS rather than --list: glibc 2.36's
+  // --list stops at the first library it cannot find, the trace variable (ldd's) lists it as
+  // "not found" and goes on. Either way ld.so maps the objects and exits without relocating them
+  // or running their initialisers ("instead of running normally", ld.so(8); glibc elf/rtld.c
+  // dl_main returns after printing in trace mode).
+  std::vector<std::string> env = {"LD_TRACE_LOADED_OBJECTS=1"};
+  if (auto it = context.environment.find("LD_LIBRARY_PATH"); it != context.environment.end()) {
+    env.push_back("LD_LIBRARY_PATH=" + it->second);
+  }
+  CommandOptions options;
+  // Relative and empty LD_LIBRARY_PATH entries name the current directory, which the emulation
+  // does not search (the probed user's is unknown): give ld.so one that holds only stand-ins.
+  options.working_directory = (*dir)->path();
+  options.max_output_bytes = std::size_t{1} << 20;
   const auto budget_end = std::chrono::steady_clock::now() + 2 * context.options.live_timeout;
-  for (const CrossCheck& check : checks) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        budget_end - std::chrono::steady_clock::now());
-    if (left <= std::chrono::milliseconds(0)) {
-      const std::string why = "dlopen cross-check time budget spent";
-      model::DlopenCrossCheck skipped;
-      skipped.loaded_path = Observed<std::string>::unknown("dlopen", why);
-      skipped.agrees = Observed<bool>::unknown("dlopen", why);
-      check.resolution->dlopen = skipped;
+  std::map<std::string, std::vector<std::string>> needed_cache;
+  for (std::size_t index = 0; index < stand_ins.size(); ++index) {
+    StandIn& stand_in = stand_ins[index];
+    if (stand_in.checks.empty()) {
       continue;
     }
-    check.resolution->dlopen =
-        cross_check(context, check, std::min(left, context.options.live_timeout));
+    const std::string source = fmt::format(
+        "ld.so trace, stand-in for {}",
+        stand_in.requesters.empty() ? std::string("no requester")
+                                    : fmt::format("{}", fmt::join(stand_in.requesters, " + ")));
+    auto fail = [&stand_in](const std::string& where, const std::string& why) {
+      for (Check& check : stand_in.checks) {
+        check.resolution->loader_check = unknown_check(where, why);
+      }
+    };
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        budget_end - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds(0)) {
+      fail(source, "loader check time budget spent");
+      continue;
+    }
+    auto spec = stand_in_spec(context.root, stand_in);
+    if (!spec) {
+      fail(source, spec.error().message);
+      continue;
+    }
+    auto file = (*dir)->write(fmt::format("stand-in-{}.so", index), build_shared_object(*spec));
+    if (!file) {
+      fail(source, file.error().message);
+      continue;
+    }
+    const auto timeout = std::min(left, context.options.live_timeout);
+    auto outcome = run_command({*interpreter, *file}, env, timeout, options);
+    if (!outcome) {
+      fail(source, outcome.error().message);
+    } else if (outcome->end == ChildEnd::kTimeout) {
+      fail(source, fmt::format("ld.so timed out after {} ms (killed)", timeout.count()));
+    } else if (outcome->end == ChildEnd::kSignaled) {
+      fail(source, "ld.so ended with " + outcome->describe());
+    } else if (outcome->exit_code == kChildExecFailed && outcome->output.starts_with("exec ")) {
+      fail(source, printable(outcome->output));
+    } else {
+      fill_checks(context, stand_in, outcome->output, outcome->exit_code, source, needed_cache);
+    }
   }
 }
 
@@ -400,7 +728,7 @@ void probe_live(const ProbeContext& context, model::Facts& facts) {
     return;
   }
   run_driver_checks(context, facts);
-  run_cross_checks(context, facts);
+  run_loader_checks(context, facts);
 }
 
 }  // namespace tfgpu::probe

@@ -17,12 +17,12 @@ struct ProbeOptions {
   std::string root = "/";
   Environment environment;                 // the environment the probed user would have
   std::vector<std::string> extra_pythons;  // --python PATH (machine paths)
-  // Live checks (cuInit, NVML, dlopen cross-check) run in a child process; only when the root
-  // is "/" and this is set.
+  // Live checks (cuInit and NVML in a child process, the loader check by ld.so's trace); only
+  // when the root is "/" and this is set.
   bool run_live_checks = true;
   std::chrono::milliseconds live_timeout{10000};
-  // soname -> path, for tests: the live checks dlopen the path instead of the soname
-  // ("libcuda.so.1" -> a fake libcuda built at test time).
+  // soname -> path, for tests: the live checks dlopen (and the loader check's stand-in needs) the
+  // path instead of the soname ("libcuda.so.1" -> a fake libcuda built at test time).
   std::map<std::string, std::string> library_overrides;
   std::string helper_executable;  // the tfgpu binary that runs the live child (argv: probe-child)
   std::string tool_version;

@@ -29,7 +29,8 @@ void probe_python(const ProbeContext& context, model::Facts& facts);
 // every libcudnn and cudnn header, mismatches and misplaced files (after python: scans wheels too).
 void probe_cudnn(const ProbeContext& context, model::Facts& facts);
 
-// live machine only: cuInit/NVML/dlopen cross-check in a child process with a timeout.
+// live machine only: cuInit/NVML in a child process with a timeout, and the loader check (ld.so's
+// trace of a stand-in requester) of every library resolution.
 void probe_live(const ProbeContext& context, model::Facts& facts);
 
 // Record `error` as a problem of `probe_name`.

@@ -56,6 +56,12 @@ void line(std::string& out, const std::string& label, const std::string& value) 
   out += fmt::format("  {:<22} {}\n", label, value);
 }
 
+// True when the real loader's check contradicts the prediction.
+bool disagrees(const model::LibraryResolution& lib) {
+  return lib.loader_check && lib.loader_check->agrees.is_present() &&
+         !*lib.loader_check->agrees.value;
+}
+
 std::string library_line(const model::LibraryResolution& lib, const TextStyle& style) {
   if (lib.path.is_present()) {
     std::string text = style.path(*lib.path.value);
@@ -77,13 +83,25 @@ std::string library_line(const model::LibraryResolution& lib, const TextStyle& s
                                         return std::string("?");
                                       }()) +
             "]";
-    if (lib.dlopen && lib.dlopen->agrees.is_present() && !*lib.dlopen->agrees.value) {
-      text += "  dlopen loaded " + lib.dlopen->loaded_path.value_or("?") + " instead";
+    if (disagrees(lib)) {
+      text += lib.loader_check->loaded_path.is_present()
+                  ? "  ld.so loads " + style.path(*lib.loader_check->loaded_path.value) + " instead"
+                  : "  ld.so does not load it: " + lib.loader_check->error;
     }
     return text;
   }
   if (lib.path.presence == Presence::kUnknown) {
     return "unknown: " + lib.path.why_unknown;
+  }
+  if (disagrees(lib) && lib.loader_check->loaded_path.is_present()) {
+    return "not found, but ld.so loads " + style.path(*lib.loader_check->loaded_path.value);
+  }
+  // A file that exists but the loader would skip is the interesting part of "not found".
+  for (const auto& candidate : lib.candidates) {
+    if (candidate.exists && !candidate.rejected_because.empty() &&
+        candidate.step != model::SearchStep::kLdCache) {
+      return "not found (" + style.path(candidate.path) + ": " + candidate.rejected_because + ")";
+    }
   }
   return "not found";
 }
@@ -228,7 +246,7 @@ std::string render_facts_text(const model::Facts& facts, const TextStyle& style)
   if (!facts.problems.empty()) {
     section(out, "Problems while probing", style);
     for (const auto& problem : facts.problems) {
-      line(out, problem.probe, style.path(problem.error));
+      line(out, problem.probe, style.text(problem.error));
     }
   }
   return out;
@@ -308,7 +326,7 @@ std::string render_layers_text(const model::Facts& facts, const TextStyle& style
     layer(Mark::kWarning, "TensorFlow", "no Python environment with TensorFlow found");
   }
   for (const auto& problem : facts.problems) {
-    layer(Mark::kWarning, "probe " + problem.probe, style.path(problem.error));
+    layer(Mark::kWarning, "probe " + problem.probe, style.text(problem.error));
   }
   return out;
 }

@@ -36,6 +36,25 @@ std::string TextStyle::path(const std::string& path) const {
   return tilde_home(path, home);
 }
 
+std::string TextStyle::text(const std::string& text) const {
+  if (home.empty() || home == "/") {
+    return text;
+  }
+  std::string out;
+  std::size_t at = 0;
+  while (true) {
+    const std::size_t next = text.find(home, at);
+    if (next == std::string::npos) {
+      return out + text.substr(at);
+    }
+    const std::size_t end = next + home.size();
+    // Only whole components: "/home/ana" in "/home/anabel" is not the home directory.
+    const bool whole = end == text.size() || text[end] == '/';
+    out += text.substr(at, next - at) + (whole ? "~" : home);
+    at = end;
+  }
+}
+
 std::string TextStyle::bold(const std::string& text) const {
   return color ? "\x1b[1m" + text + "\x1b[0m" : text;
 }

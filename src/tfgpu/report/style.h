@@ -20,6 +20,9 @@ struct TextStyle {
   // `path` with the home directory shown as "~".
   std::string path(const std::string& path) const;
 
+  // `text` with every home-directory path in it shown as "~" (messages that quote paths).
+  std::string text(const std::string& text) const;
+
   // `text` in bold when colour is on.
   std::string bold(const std::string& text) const;
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tfgpu/probe/child_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +109,81 @@ TEST(ChildProcessTest, NamesSignals) {
   EXPECT_EQ(signal_name(SIGKILL), "SIGKILL");
   EXPECT_EQ(signal_name(SIGABRT), "SIGABRT");
   EXPECT_EQ(signal_name(1000), "signal 1000");
+}
+
+// ---- run_command ----
+
+constexpr const char* kShell = "/bin/sh";
+
+TEST(RunCommandTest, CapturesStdoutAndStderrAndTheExitCode) {
+  auto outcome = run_command({kShell, "-c", "echo out; echo err >&2; exit 3"}, {}, 5s);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(outcome->end, ChildEnd::kExited);
+  EXPECT_EQ(outcome->exit_code, 3);
+  EXPECT_EQ(outcome->output, "out\nerr\n");
+  EXPECT_TRUE(no_children_left());
+}
+
+TEST(RunCommandTest, PassesOnlyTheGivenEnvironment) {
+  ::setenv("TFGPU_TEST_NOT_PASSED", "leak", 1);
+  auto outcome =
+      run_command({kShell, "-c", "echo \"[$TFGPU_TEST_PASSED][$TFGPU_TEST_NOT_PASSED]\""},
+                  {"TFGPU_TEST_PASSED=yes"}, 5s);
+  ::unsetenv("TFGPU_TEST_NOT_PASSED");
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(outcome->output, "[yes][]\n");
+}
+
+TEST(RunCommandTest, RunsInTheWorkingDirectoryWithNothingButStdio) {
+  // An fd this process opened without O_CLOEXEC must not reach the program. (A high number: the
+  // shell keeps low ones of its own.)
+  constexpr int kLeaked = 77;
+  const int opened = ::open("/dev/null", O_RDONLY);
+  ASSERT_GE(opened, 0);
+  ASSERT_EQ(::dup2(opened, kLeaked), kLeaked);
+  ::close(opened);
+  CommandOptions options;
+  options.working_directory = "/proc";
+  auto outcome =
+      run_command({kShell, "-c", "pwd; for fd in /proc/self/fd/*; do echo ${fd##*/}; done; cat"},
+                  {}, 5s, options);
+  ::close(kLeaked);
+  ASSERT_TRUE(outcome) << outcome->output;
+  EXPECT_EQ(outcome->output.substr(0, 6), "/proc\n");
+  EXPECT_NE(outcome->output.find("\n2\n"), std::string::npos) << outcome->output;
+  EXPECT_EQ(outcome->output.find("\n77\n"), std::string::npos) << outcome->output;
+  EXPECT_EQ(outcome->exit_code, 0);
+}
+
+TEST(RunCommandTest, KillsAHungCommandAtTheDeadline) {
+  auto outcome = run_command({kShell, "-c", "echo started; exec sleep 30"}, {}, 300ms);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(outcome->end, ChildEnd::kTimeout);
+  EXPECT_EQ(outcome->output, "started\n");
+  EXPECT_LT(outcome->elapsed, 1300ms);
+  EXPECT_TRUE(no_children_left());
+}
+
+TEST(RunCommandTest, ExecFailureIsExit127WithTheReason) {
+  auto outcome = run_command({"/nonexistent/tfgpu-no-such-program"}, {}, 5s);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(outcome->exit_code, kChildExecFailed);
+  EXPECT_EQ(outcome->output, "exec /nonexistent/tfgpu-no-such-program: No such file or directory");
+  EXPECT_TRUE(no_children_left());
+
+  auto empty = run_command({}, {}, 5s);
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, Errc::kInvalidArgument);
+}
+
+TEST(RunCommandTest, OutputOverTheLimitIsAnError) {
+  CommandOptions options;
+  options.max_output_bytes = 1000;
+  auto outcome =
+      run_command({kShell, "-c", "while :; do echo xxxxxxxxxxxxxxxx; done"}, {}, 5s, options);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, Errc::kTooLarge);
+  EXPECT_TRUE(no_children_left());
 }
 
 }  // namespace

@@ -122,6 +122,56 @@ TEST(ElfReader, ObjectWithoutDynamicSegmentHasNoDynamicInfo) {
   EXPECT_FALSE(info->has_dynamic);
 }
 
+TEST(ElfReader, ReadsTheProgramInterpreterOfThisExecutable) {
+  SysRoot root("/");
+  auto self = read_elf_file(root, "/proc/self/exe");
+  ASSERT_TRUE(self) << self.error().message;
+  ASSERT_TRUE(self->interpreter.has_value()) << "this test binary is dynamically linked";
+  EXPECT_TRUE(self->interpreter->starts_with("/")) << *self->interpreter;
+  EXPECT_NE(self->interpreter->find("ld"), std::string::npos) << *self->interpreter;
+  // A shared library has none.
+  auto library = parse_elf(slurp(TFGPU_FAKE_ELF_RUNPATH));
+  ASSERT_TRUE(library);
+  EXPECT_FALSE(library->interpreter.has_value());
+}
+
+TEST(ElfReader, MalformedProgramInterpreterIsIgnoredNotFatal) {
+  ElfSpec spec;
+  spec.soname = "libx.so.1";
+  const std::string good = ElfBuilder::build(spec);
+  // Turn the third program header (PT_GNU_STACK) into a PT_INTERP over the string table, whose
+  // first byte is NUL: the string "" + NUL + "libx.so.1" + NUL has a NUL before its end.
+  const std::size_t third = ElfBuilder::kPhoff64 + 2 * 56;
+  const std::size_t strtab_at = ElfBuilder::kPhoff64 + 3 * 56;
+  auto with_interp = [&](std::uint64_t offset, std::uint64_t size) {
+    std::string bytes = good;
+    auto put = [&bytes](std::size_t at, std::uint64_t value) {
+      for (std::size_t i = 0; i < 8; ++i) {
+        bytes[at + i] = static_cast<char>((value >> (8 * i)) & 0xffU);
+      }
+    };
+    bytes.replace(third, 4, std::string("\x03\0\0\0", 4));  // p_type PT_INTERP
+    put(third + 8, offset);                                 // p_offset
+    put(third + 32, size);                                  // p_filesz
+    return bytes;
+  };
+  // "libx.so.1\0" is a well-formed interpreter string.
+  auto fine = parse_elf(with_interp(strtab_at + 1, 10));
+  ASSERT_TRUE(fine) << fine.error().message;
+  EXPECT_EQ(fine->interpreter.value_or(""), "libx.so.1");
+  for (const auto& [offset, size] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{
+           {strtab_at, 11},                // NUL inside
+           {strtab_at + 1, 9},             // no NUL at the end
+           {strtab_at + 1, 0},             // empty
+           {strtab_at + 1, 1U << 20},      // past the end of the file
+           {~std::uint64_t{0} - 4, 8}}) {  // offset overflow
+    auto info = parse_elf(with_interp(offset, size));
+    ASSERT_TRUE(info) << info.error().message;
+    EXPECT_FALSE(info->interpreter.has_value()) << offset << " " << size;
+    EXPECT_EQ(info->soname, "libx.so.1");
+  }
+}
+
 TEST(ElfReader, RejectsHostileInput) {
   ElfSpec spec;
   spec.soname = "libx.so.1";

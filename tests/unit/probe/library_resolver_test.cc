@@ -155,17 +155,30 @@ TEST_F(LibraryResolverTest, WrongClassIsRejectedAndTheSearchGoesOn) {
   ElfSpec arm;
   arm.machine = EM_AARCH64;
   tree_.write("/llp2/libcudnn.so.9", ElfBuilder::build(arm));
-  tree_.write("/llp3/libcudnn.so.9", "not an elf file");
-  env_["LD_LIBRARY_PATH"] = "/llp:/llp2:/llp3";
+  env_["LD_LIBRARY_PATH"] = "/llp:/llp2";
   auto resolution = resolve("libcudnn.so.9", {kFramework});
   ASSERT_TRUE(resolution.path.is_present());
   EXPECT_EQ(*resolution.path.value, kSitePackages + "/nvidia/cudnn/lib/libcudnn.so.9");
-  ASSERT_GE(resolution.candidates.size(), 4U);
+  ASSERT_GE(resolution.candidates.size(), 3U);
   EXPECT_TRUE(resolution.candidates[0].exists);
   EXPECT_NE(resolution.candidates[0].rejected_because.find("wrong ELF class"), std::string::npos);
   EXPECT_NE(resolution.candidates[1].rejected_because.find("wrong ELF machine: aarch64"),
             std::string::npos);
-  EXPECT_NE(resolution.candidates[2].rejected_because.find("not an ELF file"), std::string::npos);
+}
+
+TEST_F(LibraryResolverTest, AFileThatIsNotElfEndsTheSearchAsInGlibc) {
+  // glibc's open_verify signals "file too short" / "invalid ELF header" and the dlopen fails;
+  // it does not go on to the wheel that RUNPATH would have found (the WSL "libcuda.so.1: file
+  // too short" reports).
+  tensorflow_with_cudnn_wheel();
+  tree_.write("/llp3/libcudnn.so.9", "not an elf file");
+  env_["LD_LIBRARY_PATH"] = "/llp3";
+  auto resolution = resolve("libcudnn.so.9", {kFramework});
+  EXPECT_EQ(resolution.path.presence, Presence::kAbsent);
+  EXPECT_NE(resolution.path.source.find("ld.so stops at /llp3/libcudnn.so.9"), std::string::npos)
+      << resolution.path.source;
+  ASSERT_EQ(resolution.candidates.size(), 1U);
+  EXPECT_NE(resolution.candidates[0].rejected_because.find("not an ELF file"), std::string::npos);
 }
 
 TEST_F(LibraryResolverTest, EmptyAndRelativeLdLibraryPathEntriesAreNotSearched) {
