@@ -56,7 +56,7 @@ std::map<std::string, std::optional<std::string>> relevant_environment(
 }
 
 model::Facts probe_machine(const ProbeOptions& options) {
-  SysRoot root(options.root);
+  SysRoot root(options.root, MetadataCache::kOn);
   ProbeContext context{root, options.environment, options};
   model::Facts facts;
   facts.tool_version = options.tool_version;

@@ -121,7 +121,8 @@ std::string join_path(std::string_view dir, std::string_view name) {
   return out;
 }
 
-SysRoot::SysRoot(std::string root) : root_(std::move(root)) {
+SysRoot::SysRoot(std::string root, MetadataCache cache)
+    : root_(std::move(root)), cache_enabled_(cache == MetadataCache::kOn) {
   while (root_.size() > 1 && root_.back() == '/') {
     root_.pop_back();
   }
@@ -215,21 +216,41 @@ Result<FileStatus> SysRoot::status(std::string_view path) const {
     return tl::unexpected(resolved.error());
   }
 
-  struct stat st {};
-
-  if (::lstat(host_path(*resolved).c_str(), &st) != 0) {
-    return errno_error(errno, path);
+  const LinkStatus st = lstat_entry(*resolved);
+  if (st.error_number != 0) {
+    return errno_error(st.error_number, path);
   }
-  return FileStatus{file_type(st.st_mode), static_cast<std::uint64_t>(st.st_size)};
+  return FileStatus{file_type(st.mode), st.size_bytes};
 }
 
 Result<FileStatus> SysRoot::link_status(std::string_view path) const {
+  const LinkStatus st = lstat_entry(std::string(path));
+  if (st.error_number != 0) {
+    return errno_error(st.error_number, path);
+  }
+  return FileStatus{file_type(st.mode), st.size_bytes};
+}
+
+SysRoot::LinkStatus SysRoot::lstat_entry(const std::string& path) const {
+  if (cache_enabled_) {
+    if (auto it = lstat_cache_.find(path); it != lstat_cache_.end()) {
+      return it->second;
+    }
+  }
+
   struct stat st {};
 
+  LinkStatus entry;
   if (::lstat(host_path(path).c_str(), &st) != 0) {
-    return errno_error(errno, path);
+    entry.error_number = errno;
+  } else {
+    entry.mode = st.st_mode;
+    entry.size_bytes = static_cast<std::uint64_t>(st.st_size);
   }
-  return FileStatus{file_type(st.st_mode), static_cast<std::uint64_t>(st.st_size)};
+  if (cache_enabled_) {
+    lstat_cache_.emplace(path, entry);
+  }
+  return entry;
 }
 
 bool SysRoot::is_directory(std::string_view path) const {
@@ -292,12 +313,11 @@ Result<std::string> SysRoot::real_path(std::string_view path) const {
     }
     const std::string candidate = resolved + "/" + part;
 
-    struct stat st {};
-
-    if (::lstat(host_path(candidate).c_str(), &st) != 0) {
-      return errno_error(errno, candidate);
+    const LinkStatus st = lstat_entry(candidate);
+    if (st.error_number != 0) {
+      return errno_error(st.error_number, candidate);
     }
-    if (!S_ISLNK(st.st_mode)) {
+    if (!S_ISLNK(st.mode)) {
       resolved = candidate;
       continue;
     }
@@ -305,7 +325,12 @@ Result<std::string> SysRoot::real_path(std::string_view path) const {
       return make_error(Errc::kMalformed,
                         std::string(path) + ": too many levels of symbolic links");
     }
-    auto target = read_link(candidate);
+    auto cached = cache_enabled_ ? readlink_cache_.find(candidate) : readlink_cache_.end();
+    const Result<std::string> target =
+        cached != readlink_cache_.end() ? cached->second : read_link(candidate);
+    if (cache_enabled_ && cached == readlink_cache_.end()) {
+      readlink_cache_.emplace(candidate, target);
+    }
     if (!target) {
       return tl::unexpected(target.error());
     }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "tfgpu/base/result.h"
@@ -26,10 +27,16 @@ struct FileStatus {
   std::uint64_t size_bytes = 0;
 };
 
+// Whether a SysRoot remembers what lstat/readlink said. A probe run reads a machine that does
+// not change under it and resolves the same directories thousands of times (every library
+// candidate walks its path component by component), so probe_machine turns it on; tests that
+// change a tree between reads keep it off.
+enum class MetadataCache { kOff, kOn };
+
 class SysRoot {
  public:
   // `root` is a host directory; "/" means this machine.
-  explicit SysRoot(std::string root);
+  explicit SysRoot(std::string root, MetadataCache cache = MetadataCache::kOff);
 
   const std::string& root() const { return root_; }
 
@@ -75,8 +82,20 @@ class SysRoot {
   std::optional<bool> can_read_write(std::string_view path) const;
 
  private:
+  struct LinkStatus {
+    int error_number = 0;  // errno of a failed lstat, else 0
+    unsigned mode = 0;     // st_mode
+    std::uint64_t size_bytes = 0;
+  };
+
+  // lstat of machine path `path`, remembered when caching is on.
+  LinkStatus lstat_entry(const std::string& path) const;
+
   std::string root_;
   bool live_ = false;
+  bool cache_enabled_ = false;
+  mutable std::unordered_map<std::string, LinkStatus> lstat_cache_;
+  mutable std::unordered_map<std::string, Result<std::string>> readlink_cache_;
 };
 
 // Lexically normalise a machine path: collapse "//", "." and "..". "/a/b/../c" -> "/a/c".

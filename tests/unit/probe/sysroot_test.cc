@@ -72,6 +72,22 @@ TEST(SysRootTest, UnreadableDirectoriesAreReported) {
   EXPECT_EQ(entries.error().code, Errc::kPermissionDenied);
 }
 
+TEST(SysRootTest, MetadataCacheRemembersWhatItSawAndIsOffByDefault) {
+  TempTree tree;
+  SysRoot cached(tree.root(), MetadataCache::kOn);
+  SysRoot uncached(tree.root());
+  EXPECT_FALSE(cached.exists("/late"));
+  EXPECT_FALSE(uncached.exists("/late"));
+  tree.write("/late", "x");
+  EXPECT_FALSE(cached.exists("/late"));  // a probe run treats the machine as unchanging
+  EXPECT_TRUE(uncached.exists("/late"));
+  tree.symlink("b", "/lib/a");
+  tree.symlink("a", "/lib/b");
+  auto loop = cached.real_path("/lib/a");  // loops still end with an error when cached
+  ASSERT_FALSE(loop);
+  EXPECT_EQ(loop.error().code, Errc::kMalformed);
+}
+
 TEST(SysRootTest, NormalizesPaths) {
   EXPECT_EQ(normalize_path("/a//b/./c/../d"), "/a/b/d");
   EXPECT_EQ(normalize_path("/.."), "/");
