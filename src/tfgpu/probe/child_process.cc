@@ -13,8 +13,10 @@
 #include <algorithm>
 #include <array>
 #include <exception>
+#include <optional>
+#include <span>
 #include <string_view>
-#include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -38,6 +40,9 @@ class Fd {
   Fd& operator=(const Fd&) = delete;
 
   int get() const { return fd_; }
+
+  // Give up ownership: the descriptor, which this no longer closes.
+  int release() { return std::exchange(fd_, -1); }
 
   void reset() {
     if (fd_ >= 0) {
@@ -144,89 +149,141 @@ std::string signal_name(int signal_number) {
 
 namespace {
 
-// The parent side, shared by run_in_child and run_command: read `read_fd` until EOF or the
-// deadline, then reap. Every return leaves no child behind (killed and reaped on every error).
-Result<ChildOutcome> collect(pid_t pid, int read_fd, Clock::time_point start,
-                             std::chrono::milliseconds timeout, std::size_t max_output_bytes) {
-  const auto deadline = start + timeout;
-  auto elapsed = [&start] {
+// One child being collected by finish_children. It owns the process and the pipe's read end
+// (taken from the RunningChild) until it holds a result, so that no return path leaks either.
+struct Collecting {
+  enum class Phase { kReading, kReaping, kDone };
+
+  Collecting() = default;
+  Collecting(const Collecting&) = delete;
+  Collecting& operator=(const Collecting&) = delete;
+
+  ~Collecting() {
+    close_pipe();
+    if (pid >= 0) {
+      kill_and_reap(pid);
+    }
+  }
+
+  void close_pipe() {
+    if (read_fd >= 0) {
+      ::close(read_fd);
+      read_fd = -1;
+    }
+  }
+
+  std::chrono::milliseconds elapsed() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-  };
-  auto remaining_ms = [&deadline] {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return left < 0 ? 0 : static_cast<int>(std::min<long long>(left, 1 << 30));
-  };
-  auto timed_out = [&](std::string output) -> Result<ChildOutcome> {
-    kill_and_reap(pid);
-    ChildOutcome outcome;
-    outcome.end = ChildEnd::kTimeout;
+  }
+
+  // The child is gone (reaped): record its outcome.
+  void finish(ChildOutcome outcome) {
+    close_pipe();
+    pid = -1;
     outcome.output = std::move(output);
     outcome.elapsed = elapsed();
-    return outcome;
-  };
+    result = std::move(outcome);
+    phase = Phase::kDone;
+  }
 
+  // Kill, reap and record `error` (with the command as context).
+  void fail(const Error& error) {
+    close_pipe();
+    if (pid >= 0) {
+      kill_and_reap(pid);
+      pid = -1;
+    }
+    result = tl::unexpected(label.empty() ? error : error.with_context(label));
+    phase = Phase::kDone;
+  }
+
+  pid_t pid = -1;
+  int read_fd = -1;
+  Clock::time_point start;
+  Clock::time_point deadline;
+  std::size_t max_output_bytes = 0;
+  std::string label;
+  Phase phase = Phase::kReading;
   std::string output;
-  std::array<char, 1 << 16> buffer{};
-  for (;;) {
-    if (Clock::now() >= deadline) {
-      return timed_out(std::move(output));
-    }
-    pollfd poll_fd{read_fd, POLLIN, 0};
-    int ready = ::poll(&poll_fd, 1, remaining_ms());
-    if (ready < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      Error error = errno_error("poll");
-      kill_and_reap(pid);
-      return tl::unexpected<Error>(error);
-    }
-    if (ready == 0) {
-      continue;  // the deadline check above ends the loop
-    }
-    ssize_t got = ::read(read_fd, buffer.data(), buffer.size());
-    if (got < 0) {
-      if (errno == EINTR || errno == EAGAIN) {
-        continue;
-      }
-      Error error = errno_error("read");
-      kill_and_reap(pid);
-      return tl::unexpected<Error>(error);
-    }
-    if (got == 0) {
-      break;  // EOF: the child exited (or closed the pipe and is about to)
-    }
-    output.append(buffer.data(), static_cast<std::size_t>(got));
-    if (output.size() > max_output_bytes) {
-      kill_and_reap(pid);
-      return make_error(Errc::kTooLarge,
-                        fmt::format("child output exceeds {} bytes", max_output_bytes));
-    }
-  }
+  std::optional<Result<ChildOutcome>> result;
+};
 
-  // EOF seen: reap, still bounded by the deadline (a child could close the pipe and hang).
-  std::chrono::microseconds pause(50);
-  for (;;) {
-    WaitResult waited = wait_for(pid, WNOHANG);
-    if (waited.state == WaitState::kGone) {
-      return make_error(Errc::kInternal,
-                        "child process was reaped elsewhere (is SIGCHLD ignored?)");
+// One read(2) from a child whose pipe poll() reported ready: append, or see EOF and start reaping.
+void read_once(Collecting& child, std::span<char> buffer) {
+  const ssize_t got = ::read(child.read_fd, buffer.data(), buffer.size());
+  if (got < 0) {
+    if (errno != EINTR && errno != EAGAIN) {
+      child.fail(errno_error("read"));
     }
-    if (waited.state == WaitState::kReaped) {
-      ChildOutcome outcome = outcome_from_status(waited.status);
-      outcome.output = std::move(output);
-      outcome.elapsed = elapsed();
-      return outcome;
-    }
-    if (Clock::now() >= deadline) {
-      return timed_out(std::move(output));
-    }
-    // The child closes the pipe as it exits, so it is normally reaped within microseconds: poll
-    // fast first, then back off to 2 ms.
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(2000));
+    return;
   }
+  if (got == 0) {
+    // EOF: the child exited (or closed the pipe and is about to).
+    child.close_pipe();
+    child.phase = Collecting::Phase::kReaping;
+    return;
+  }
+  child.output.append(buffer.data(), static_cast<std::size_t>(got));
+  if (child.output.size() > child.max_output_bytes) {
+    child.fail(Error{Errc::kTooLarge,
+                     fmt::format("child output exceeds {} bytes", child.max_output_bytes),
+                     std::nullopt});
+  }
+}
+
+// waitpid(WNOHANG) for a child past EOF; records the outcome once it is reaped.
+void try_reap(Collecting& child) {
+  WaitResult waited = wait_for(child.pid, WNOHANG);
+  if (waited.state == WaitState::kGone) {
+    child.pid = -1;  // nothing left to kill or reap
+    child.fail(Error{Errc::kInternal, "child process was reaped elsewhere (is SIGCHLD ignored?)",
+                     std::nullopt});
+  } else if (waited.state == WaitState::kReaped) {
+    child.finish(outcome_from_status(waited.status));
+  }
+}
+
+// The child's deadline has passed. First take what it has already done, without waiting: the
+// output already in the pipe, and its exit if it has exited (it may have finished in time while
+// another child was being read). Then SIGKILL and reap; if it had reached EOF and the status shows
+// an exit of its own rather than our SIGKILL, the kill came after it ended and that is its outcome.
+void expire(Collecting& child, std::span<char> buffer) {
+  while (child.phase == Collecting::Phase::kReading) {
+    pollfd poll_fd{child.read_fd, POLLIN, 0};
+    const int ready = ::poll(&poll_fd, 1, 0);
+    if (ready < 0 && errno == EINTR) {
+      continue;
+    }
+    if (ready <= 0) {
+      break;  // nothing more written yet (a poll error is taken as that: the child is killed)
+    }
+    read_once(child, buffer);
+  }
+  if (child.phase == Collecting::Phase::kReaping) {
+    try_reap(child);
+  }
+  if (child.phase == Collecting::Phase::kDone) {
+    return;
+  }
+  const bool saw_eof = child.phase == Collecting::Phase::kReaping;
+  ::kill(child.pid, SIGKILL);
+  WaitResult waited = wait_for(child.pid, 0);
+  child.pid = -1;
+  if (waited.state == WaitState::kReaped && saw_eof &&
+      !(WIFSIGNALED(waited.status) && WTERMSIG(waited.status) == SIGKILL)) {
+    child.finish(outcome_from_status(waited.status));
+    return;
+  }
+  ChildOutcome outcome;
+  outcome.end = ChildEnd::kTimeout;
+  child.finish(std::move(outcome));
+}
+
+timespec to_timespec(Clock::duration duration) {
+  const auto nanoseconds = std::max<long long>(
+      0, std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count());
+  return timespec{static_cast<time_t>(nanoseconds / 1'000'000'000),
+                  static_cast<long>(nanoseconds % 1'000'000'000)};
 }
 
 // Write all of `text` to `fd`, ignoring failure (the child is about to _exit).
@@ -268,17 +325,52 @@ void write_all(int fd, std::string_view text) {
 
 }  // namespace
 
-Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
-                                  std::chrono::milliseconds timeout, std::size_t max_output_bytes) {
+RunningChild::RunningChild(RunningChild&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      read_fd_(std::exchange(other.read_fd_, -1)),
+      start_(other.start_),
+      max_output_bytes_(other.max_output_bytes_),
+      label_(std::move(other.label_)) {}
+
+RunningChild& RunningChild::operator=(RunningChild&& other) noexcept {
+  if (this != &other) {
+    kill_and_reap();
+    pid_ = std::exchange(other.pid_, -1);
+    read_fd_ = std::exchange(other.read_fd_, -1);
+    start_ = other.start_;
+    max_output_bytes_ = other.max_output_bytes_;
+    label_ = std::move(other.label_);
+  }
+  return *this;
+}
+
+RunningChild::~RunningChild() {
+  kill_and_reap();
+}
+
+void RunningChild::kill_and_reap() {
+  if (read_fd_ >= 0) {
+    ::close(read_fd_);
+    read_fd_ = -1;
+  }
+  if (pid_ >= 0) {
+    probe::kill_and_reap(std::exchange(pid_, -1));
+  }
+}
+
+Result<RunningChild> start_in_child(const std::function<std::string()>& work,
+                                    std::size_t max_output_bytes) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
     return tl::unexpected<Error>(errno_error("pipe2"));
   }
   Fd read_end(fds[0]);
   Fd write_end(fds[1]);
-  const auto start = Clock::now();
+  RunningChild child;
+  child.start_ = Clock::now();
+  child.max_output_bytes_ = max_output_bytes;
   const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
+  const pid_t pid = ::fork();
   if (pid < 0) {
     return tl::unexpected<Error>(errno_error("fork"));
   }
@@ -286,15 +378,17 @@ Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
     read_end.reset();
     child_main(work, write_end.get(), parent);
   }
+  child.pid_ = pid;
   write_end.reset();  // so EOF arrives when the child exits
-  return collect(pid, read_end.get(), start, timeout, max_output_bytes);
+  child.read_fd_ = read_end.release();
+  return child;
 }
 
-Result<ChildOutcome> run_command(const std::vector<std::string>& argv,
-                                 const std::vector<std::string>& env,
-                                 std::chrono::milliseconds timeout, const CommandOptions& options) {
+Result<RunningChild> start_command(const std::vector<std::string>& argv,
+                                   const std::vector<std::string>& env,
+                                   const CommandOptions& options) {
   if (argv.empty() || argv.front().empty()) {
-    return make_error(Errc::kInvalidArgument, "run_command: empty argv");
+    return make_error(Errc::kInvalidArgument, "start_command: empty argv");
   }
   // The pointer arrays are built before fork: the child only reads them.
   std::vector<char*> argv_pointers;
@@ -314,9 +408,12 @@ Result<ChildOutcome> run_command(const std::vector<std::string>& argv,
   }
   Fd read_end(fds[0]);
   Fd write_end(fds[1]);
-  const auto start = Clock::now();
+  RunningChild child;
+  child.start_ = Clock::now();
+  child.max_output_bytes_ = options.max_output_bytes;
+  child.label_ = argv.front();
   const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
+  const pid_t pid = ::fork();
   if (pid < 0) {
     return tl::unexpected<Error>(errno_error("fork"));
   }
@@ -324,12 +421,143 @@ Result<ChildOutcome> run_command(const std::vector<std::string>& argv,
     exec_child(argv_pointers.data(), env_pointers.data(), options.working_directory,
                write_end.get(), parent);
   }
+  child.pid_ = pid;
   write_end.reset();
-  auto outcome = collect(pid, read_end.get(), start, timeout, options.max_output_bytes);
-  if (!outcome) {
-    return tl::unexpected(outcome.error().with_context(argv.front()));
+  child.read_fd_ = read_end.release();
+  return child;
+}
+
+std::vector<Result<ChildOutcome>> finish_children(std::span<RunningChild* const> children,
+                                                  std::chrono::milliseconds timeout,
+                                                  const ChildFinished& on_finished) {
+  // Take every child over: from here each is owned by its Collecting (killed and reaped on any
+  // exit, bad_alloc included), and every RunningChild is finished.
+  std::vector<Collecting> states(children.size());
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    RunningChild* child = children[i];
+    Collecting& state = states[i];
+    if (child == nullptr || child->pid_ < 0) {
+      state.fail(Error{Errc::kInvalidArgument, "finish_children: no running child", std::nullopt});
+      continue;
+    }
+    state.pid = std::exchange(child->pid_, -1);
+    state.read_fd = std::exchange(child->read_fd_, -1);
+    state.start = child->start_;
+    state.deadline = child->start_ + timeout;
+    state.max_output_bytes = child->max_output_bytes_;
+    state.label = std::move(child->label_);
   }
-  return outcome;
+
+  std::vector<bool> reported(states.size(), false);
+  auto report_finished = [&] {
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      if (states[i].phase == Collecting::Phase::kDone && !reported[i]) {
+        reported[i] = true;
+        if (on_finished) {
+          on_finished(i, *states[i].result);
+        }
+      }
+    }
+  };
+
+  std::array<char, 1 << 16> buffer{};
+  std::vector<pollfd> poll_fds;
+  std::vector<Collecting*> polled;
+  // Reaping a child past EOF is polled, fast first (it closes the pipe as it exits, so it is
+  // normally reaped within microseconds), then backing off to 2 ms.
+  constexpr std::chrono::microseconds kFirstPause(50);
+  constexpr std::chrono::microseconds kLongestPause(2000);
+  std::chrono::microseconds pause = kFirstPause;
+  std::size_t reaping_before = 0;
+  for (;;) {
+    const auto now = Clock::now();
+    std::optional<Clock::time_point> wake;
+    std::size_t reaping = 0;
+    poll_fds.clear();
+    polled.clear();
+    for (Collecting& state : states) {
+      if (state.phase != Collecting::Phase::kDone && now >= state.deadline) {
+        expire(state, buffer);
+      }
+      if (state.phase == Collecting::Phase::kReaping) {
+        try_reap(state);
+      }
+      if (state.phase == Collecting::Phase::kDone) {
+        continue;
+      }
+      wake = wake ? std::min(*wake, state.deadline) : state.deadline;
+      if (state.phase == Collecting::Phase::kReaping) {
+        ++reaping;
+      } else {
+        poll_fds.push_back(pollfd{state.read_fd, POLLIN, 0});
+        polled.push_back(&state);
+      }
+    }
+    report_finished();
+    if (!wake) {
+      break;  // every child has its result
+    }
+    if (reaping > reaping_before) {
+      pause = kFirstPause;  // a child newly past EOF
+    }
+    reaping_before = reaping;
+    Clock::duration wait = *wake - Clock::now();  // on_finished may have taken a while
+    if (reaping > 0) {
+      wait = std::min<Clock::duration>(wait, pause);
+      pause = std::min(pause * 2, kLongestPause);
+    }
+    const timespec wait_spec = to_timespec(wait);
+    const int ready = ::ppoll(poll_fds.data(), poll_fds.size(), &wait_spec, nullptr);
+    if (ready < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      const Error error = errno_error("poll");
+      for (Collecting& state : states) {
+        if (state.phase != Collecting::Phase::kDone) {
+          state.fail(error);
+        }
+      }
+      report_finished();
+      break;
+    }
+    for (std::size_t i = 0; i < poll_fds.size() && ready > 0; ++i) {
+      if (poll_fds[i].revents != 0) {
+        read_once(*polled[i], buffer);
+      }
+    }
+  }
+
+  std::vector<Result<ChildOutcome>> results;
+  results.reserve(states.size());
+  for (Collecting& state : states) {
+    results.push_back(std::move(*state.result));
+  }
+  return results;
+}
+
+Result<ChildOutcome> finish_child(RunningChild& child, std::chrono::milliseconds timeout) {
+  RunningChild* one = &child;
+  return std::move(finish_children(std::span(&one, 1), timeout).front());
+}
+
+Result<ChildOutcome> run_in_child(const std::function<std::string()>& work,
+                                  std::chrono::milliseconds timeout, std::size_t max_output_bytes) {
+  auto child = start_in_child(work, max_output_bytes);
+  if (!child) {
+    return tl::unexpected(child.error());
+  }
+  return finish_child(*child, timeout);
+}
+
+Result<ChildOutcome> run_command(const std::vector<std::string>& argv,
+                                 const std::vector<std::string>& env,
+                                 std::chrono::milliseconds timeout, const CommandOptions& options) {
+  auto child = start_command(argv, env, options);
+  if (!child) {
+    return tl::unexpected(child.error());
+  }
+  return finish_child(*child, timeout);
 }
 
 }  // namespace tfgpu::probe

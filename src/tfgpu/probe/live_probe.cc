@@ -23,6 +23,7 @@
 //    cuSOLVER costs ~60 ms of relocations and constructors, and a loader started afresh honours
 //    an LD_LIBRARY_PATH that differs from this process's (ld.so reads it only at start).
 //    Dependencies a checked library needs that ld.so cannot find are recorded in its error.
+// The driver child and every trace run at the same time (run_live_children).
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #include <cctype>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <utility>
@@ -254,10 +256,11 @@ bool merge_driver_findings(const std::string& output, model::Facts& facts, std::
   return true;
 }
 
-void run_driver_checks(const ProbeContext& context, model::Facts& facts) {
+// Record the driver child's outcome, or the error that kept it from one, in `facts`.
+void record_driver_outcome(const ProbeContext& context, model::Facts& facts,
+                           const Result<ChildOutcome>& outcome) {
   model::LiveDriverFacts& live = facts.user_driver.live;
   const auto timeout = context.options.live_timeout;
-  auto outcome = run_in_child([&context] { return driver_child_work(context); }, timeout);
   if (!outcome) {
     live.outcome = Observed<std::string>::unknown("live child", outcome.error().message);
     mark_live_unknown(live, "live child", outcome.error().message);
@@ -385,19 +388,32 @@ std::string expand_origin(std::string_view entry, const std::string& origin) {
   return out;
 }
 
+// The ELF objects read during one run of the loader checks, by machine path: requesters recur
+// across stand-ins, and each trace's loaded objects are read back for their DT_NEEDED lists.
+using ElfCache = std::map<std::string, Result<ElfInfo>, std::less<>>;
+
+const Result<ElfInfo>& cached_elf(const SysRoot& root, const std::string& path, ElfCache& cache) {
+  auto it = cache.find(path);
+  if (it == cache.end()) {
+    it = cache.emplace(path, read_elf_file(root, path)).first;
+  }
+  return it->second;
+}
+
 // The stand-in for `stand_in`: DT_NEEDED = what it checks; DT_RUNPATH (or DT_RPATH) = its
 // requesters' entries with $ORIGIN expanded to each requester's real directory, so ld.so searches
 // the directories the emulation did. $LIB and $PLATFORM stay: ld.so expands them the same way for
 // the stand-in. When the requesters mix the two tags only the DT_RUNPATH entries can be carried:
 // ld.so ignores an object's DT_RPATH when it has a DT_RUNPATH (ld.so(8)).
-Result<SharedObjectSpec> stand_in_spec(const SysRoot& root, const StandIn& stand_in) {
+Result<SharedObjectSpec> stand_in_spec(const SysRoot& root, const StandIn& stand_in,
+                                       ElfCache& elf_cache) {
   SharedObjectSpec spec;
   std::vector<std::string> rpath;
   std::vector<std::string> runpath;
   bool has_rpath = false;
   bool has_runpath = false;
   for (const std::string& requester : stand_in.requesters) {
-    auto info = read_elf_file(root, requester);
+    const Result<ElfInfo>& info = cached_elf(root, requester, elf_cache);
     if (!info) {
       return tl::unexpected(info.error().with_context("reading the requester's search path"));
     }
@@ -457,21 +473,19 @@ Observed<bool> agreement(const ProbeContext& context, const model::LibraryResolu
 // found" in `trace`, as "libnvJitLink.so.12 (needed by /…/libcusolver.so.11)". The trace does not
 // say who needed what, so the DT_NEEDED lists are read back and joined to it by name (one
 // process loads one object per name, so the trace's answer for a name is every requester's).
-std::vector<std::string> missing_dependencies(
-    const SysRoot& root, const LdTrace& trace, const std::string& path,
-    std::map<std::string, std::vector<std::string>>& needed) {
+std::vector<std::string> missing_dependencies(const SysRoot& root, const LdTrace& trace,
+                                              const std::string& path, ElfCache& elf_cache) {
   constexpr std::size_t kMaxObjects = 512;
   std::vector<std::string> missing;
   std::vector<std::string> queue = {path};
   std::set<std::string> seen = {path};
   for (std::size_t next = 0; next < queue.size() && next < kMaxObjects; ++next) {
     const std::string object = queue[next];
-    auto it = needed.find(object);
-    if (it == needed.end()) {
-      auto info = read_elf_file(root, object);
-      it = needed.emplace(object, info ? info->needed : std::vector<std::string>{}).first;
+    const Result<ElfInfo>& info = cached_elf(root, object, elf_cache);
+    if (!info) {
+      continue;
     }
-    for (const std::string& name : it->second) {
+    for (const std::string& name : info->needed) {
       const LdTraceEntry* entry = trace.find(name);
       if (entry == nullptr) {
         continue;  // satisfied by an object listed under another name (libc.so.6, ld.so)
@@ -510,10 +524,9 @@ model::LoaderCheck unknown_check(const std::string& source, const std::string& w
 }
 
 // Fill every check of `stand_in` from ld.so's output (`exit_code` 0: a complete trace).
-// `needed_cache` holds the DT_NEEDED lists read so far (path -> names), shared by the stand-ins.
+// `elf_cache` holds the objects read so far, shared by the stand-ins.
 void fill_checks(const ProbeContext& context, StandIn& stand_in, const std::string& output,
-                 int exit_code, const std::string& source,
-                 std::map<std::string, std::vector<std::string>>& needed_cache) {
+                 int exit_code, const std::string& source, ElfCache& elf_cache) {
   const LdTrace trace = parse_ld_trace(output);
   for (Check& check : stand_in.checks) {
     model::LibraryResolution& library = *check.resolution;
@@ -546,7 +559,7 @@ void fill_checks(const ProbeContext& context, StandIn& stand_in, const std::stri
     if (entry->path) {
       result.loaded_path = Observed<std::string>::present(*entry->path, source);
       std::vector<std::string> missing =
-          missing_dependencies(context.root, trace, *entry->path, needed_cache);
+          missing_dependencies(context.root, trace, *entry->path, elf_cache);
       if (!missing.empty()) {
         errors.push_back(
             fmt::format("ld.so did not find its dependencies {}", fmt::join(missing, ", ")));
@@ -628,25 +641,44 @@ Result<std::string> own_interpreter(const SysRoot& root) {
   return *self->interpreter;
 }
 
-void run_loader_checks(const ProbeContext& context, model::Facts& facts) {
-  std::vector<StandIn> stand_ins = plan_stand_ins(context, facts);
-  auto fail_all = [&stand_ins](const std::string& source, const std::string& why) {
-    for (StandIn& stand_in : stand_ins) {
-      for (Check& check : stand_in.checks) {
-        check.resolution->loader_check = unknown_check(source, why);
-      }
+void fail_stand_in(StandIn& stand_in, const std::string& source, const std::string& why) {
+  for (Check& check : stand_in.checks) {
+    check.resolution->loader_check = unknown_check(source, why);
+  }
+}
+
+// What every trace shares: the stand-ins, the loader, its environment and the stand-ins' directory.
+struct LoaderRun {
+  std::vector<StandIn> stand_ins;
+  std::string interpreter;
+  std::unique_ptr<TempDir> dir;  // removed with its files when the run ends
+  std::vector<std::string> env;
+  CommandOptions options;
+  ElfCache elf_cache;  // shared by the stand-ins
+};
+
+// Plan the stand-ins and find the loader; nullopt (every check unknown) when there is no loader
+// or no place for the stand-ins.
+std::optional<LoaderRun> prepare_loader_checks(const ProbeContext& context, model::Facts& facts) {
+  LoaderRun run;
+  run.stand_ins = plan_stand_ins(context, facts);
+  auto fail_all = [&run](const std::string& source, const std::string& why) {
+    for (StandIn& stand_in : run.stand_ins) {
+      fail_stand_in(stand_in, source, why);
     }
   };
   auto interpreter = own_interpreter(context.root);
   if (!interpreter) {
     fail_all("ld.so trace", "no dynamic loader to ask: " + interpreter.error().message);
-    return;
+    return std::nullopt;
   }
+  run.interpreter = std::move(*interpreter);
   auto dir = TempDir::create();
   if (!dir) {
     fail_all("ld.so trace", "no place for the stand-in: " + dir.error().message);
-    return;
+    return std::nullopt;
   }
+  run.dir = std::move(*dir);
   // ld.so reads LD_LIBRARY_PATH once, at start: a fresh loader in the probed environment searches
   // exactly what the probed user's process would. Nothing else is passed (no LD_PRELOAD or
   // LD_AUDIT, which would add objects). LD_TRACE_LOADED_OBJECTS rather than --list: glibc 2.36's
@@ -654,60 +686,116 @@ void run_loader_checks(const ProbeContext& context, model::Facts& facts) {
   // "not found" and goes on. Either way ld.so maps the objects and exits without relocating them
   // or running their initialisers ("instead of running normally", ld.so(8); glibc elf/rtld.c
   // dl_main returns after printing in trace mode).
-  std::vector<std::string> env = {"LD_TRACE_LOADED_OBJECTS=1"};
+  run.env = {"LD_TRACE_LOADED_OBJECTS=1"};
   if (auto it = context.environment.find("LD_LIBRARY_PATH"); it != context.environment.end()) {
-    env.push_back("LD_LIBRARY_PATH=" + it->second);
+    run.env.push_back("LD_LIBRARY_PATH=" + it->second);
   }
-  CommandOptions options;
   // Relative and empty LD_LIBRARY_PATH entries name the current directory, which the emulation
   // does not search (the probed user's is unknown): give ld.so one that holds only stand-ins.
-  options.working_directory = (*dir)->path();
-  options.max_output_bytes = std::size_t{1} << 20;
-  const auto budget_end = std::chrono::steady_clock::now() + 2 * context.options.live_timeout;
-  std::map<std::string, std::vector<std::string>> needed_cache;
-  for (std::size_t index = 0; index < stand_ins.size(); ++index) {
-    StandIn& stand_in = stand_ins[index];
-    if (stand_in.checks.empty()) {
-      continue;
-    }
-    const std::string source = fmt::format(
-        "ld.so trace, stand-in for {}",
-        stand_in.requesters.empty() ? std::string("no requester")
-                                    : fmt::format("{}", fmt::join(stand_in.requesters, " + ")));
-    auto fail = [&stand_in](const std::string& where, const std::string& why) {
-      for (Check& check : stand_in.checks) {
-        check.resolution->loader_check = unknown_check(where, why);
+  run.options.working_directory = run.dir->path();
+  run.options.max_output_bytes = std::size_t{1} << 20;
+  return run;
+}
+
+// One started trace: the stand-in it answers for and ld.so running on it.
+struct Trace {
+  StandIn* stand_in = nullptr;
+  std::string source;
+  RunningChild child;
+};
+
+// Write stand-in `index` and start ld.so on it; nullopt when it has nothing to check or could not
+// be started (its checks then say why).
+std::optional<Trace> start_trace(const ProbeContext& context, LoaderRun& run, std::size_t index) {
+  StandIn& stand_in = run.stand_ins[index];
+  if (stand_in.checks.empty()) {
+    return std::nullopt;
+  }
+  std::string source = fmt::format("ld.so trace, stand-in for {}",
+                                   stand_in.requesters.empty()
+                                       ? std::string("no requester")
+                                       : fmt::format("{}", fmt::join(stand_in.requesters, " + ")));
+  auto spec = stand_in_spec(context.root, stand_in, run.elf_cache);
+  if (!spec) {
+    fail_stand_in(stand_in, source, spec.error().message);
+    return std::nullopt;
+  }
+  auto file = run.dir->write(fmt::format("stand-in-{}.so", index), build_shared_object(*spec));
+  if (!file) {
+    fail_stand_in(stand_in, source, file.error().message);
+    return std::nullopt;
+  }
+  auto child = start_command({run.interpreter, *file}, run.env, run.options);
+  if (!child) {
+    fail_stand_in(stand_in, source, child.error().message);
+    return std::nullopt;
+  }
+  return Trace{&stand_in, std::move(source), std::move(*child)};
+}
+
+// Fill the checks of a finished trace from ld.so's outcome.
+void record_trace(const ProbeContext& context, LoaderRun& run, Trace& trace,
+                  const Result<ChildOutcome>& outcome) {
+  StandIn& stand_in = *trace.stand_in;
+  const std::string& source = trace.source;
+  if (!outcome) {
+    fail_stand_in(stand_in, source, outcome.error().message);
+  } else if (outcome->end == ChildEnd::kTimeout) {
+    fail_stand_in(
+        stand_in, source,
+        fmt::format("ld.so timed out after {} ms (killed)", context.options.live_timeout.count()));
+  } else if (outcome->end == ChildEnd::kSignaled) {
+    fail_stand_in(stand_in, source, "ld.so ended with " + outcome->describe());
+  } else if (outcome->exit_code == kChildExecFailed && outcome->output.starts_with("exec ")) {
+    fail_stand_in(stand_in, source, printable(outcome->output));
+  } else {
+    fill_checks(context, stand_in, outcome->output, outcome->exit_code, source, run.elf_cache);
+  }
+}
+
+// ld.so processes running at once, at most: each maps every library it traces, and a machine with
+// many Python environments would otherwise start dozens together.
+constexpr std::size_t kMaxTracesAtOnce = 16;
+
+// The driver child and the loader traces, all running at once: each is a few milliseconds of
+// fork/exec, mapping and dlopen, and one after another they added up to ~20 ms of a 40 ms probe.
+// Every child is started before any is collected, from this one thread (fork, child_process.h),
+// and all are collected together, each with its own deadline (finish_children). Each child's
+// findings are recorded as soon as it ends, while the others still run; only the driver's add
+// problems, so the order in which they end changes nothing in the facts.
+void run_live_children(const ProbeContext& context, model::Facts& facts) {
+  auto driver = start_in_child([&context] { return driver_child_work(context); });
+  if (!driver) {
+    record_driver_outcome(context, facts, tl::unexpected(driver.error()));
+  }
+  bool driver_running = driver.has_value();
+  std::optional<LoaderRun> loader = prepare_loader_checks(context, facts);
+  const std::size_t stand_in_count = loader ? loader->stand_ins.size() : 0;
+  std::size_t next = 0;  // the next stand-in to start
+  while (driver_running || next < stand_in_count) {
+    std::vector<Trace> traces;
+    for (; next < stand_in_count && traces.size() < kMaxTracesAtOnce; ++next) {
+      if (auto trace = start_trace(context, *loader, next)) {
+        traces.push_back(std::move(*trace));
       }
-    };
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        budget_end - std::chrono::steady_clock::now());
-    if (left <= std::chrono::milliseconds(0)) {
-      fail(source, "loader check time budget spent");
-      continue;
     }
-    auto spec = stand_in_spec(context.root, stand_in);
-    if (!spec) {
-      fail(source, spec.error().message);
-      continue;
+    std::vector<RunningChild*> children;
+    const std::size_t first_trace = driver_running ? 1 : 0;
+    if (driver_running) {
+      children.push_back(&*driver);
+      driver_running = false;
     }
-    auto file = (*dir)->write(fmt::format("stand-in-{}.so", index), build_shared_object(*spec));
-    if (!file) {
-      fail(source, file.error().message);
-      continue;
+    for (Trace& trace : traces) {
+      children.push_back(&trace.child);
     }
-    const auto timeout = std::min(left, context.options.live_timeout);
-    auto outcome = run_command({*interpreter, *file}, env, timeout, options);
-    if (!outcome) {
-      fail(source, outcome.error().message);
-    } else if (outcome->end == ChildEnd::kTimeout) {
-      fail(source, fmt::format("ld.so timed out after {} ms (killed)", timeout.count()));
-    } else if (outcome->end == ChildEnd::kSignaled) {
-      fail(source, "ld.so ended with " + outcome->describe());
-    } else if (outcome->exit_code == kChildExecFailed && outcome->output.starts_with("exec ")) {
-      fail(source, printable(outcome->output));
-    } else {
-      fill_checks(context, stand_in, outcome->output, outcome->exit_code, source, needed_cache);
-    }
+    finish_children(children, context.options.live_timeout,
+                    [&](std::size_t index, const Result<ChildOutcome>& outcome) {
+                      if (index < first_trace) {
+                        record_driver_outcome(context, facts, outcome);
+                      } else {
+                        record_trace(context, *loader, traces[index - first_trace], outcome);
+                      }
+                    });
   }
 }
 
@@ -727,8 +815,7 @@ void probe_live(const ProbeContext& context, model::Facts& facts) {
     mark_live_unknown(live, "live", fmt::format("live checks skipped: {}", reason));
     return;
   }
-  run_driver_checks(context, facts);
-  run_loader_checks(context, facts);
+  run_live_children(context, facts);
 }
 
 }  // namespace tfgpu::probe
