@@ -67,8 +67,7 @@ class MemorySource : public ElfSource {
 
 class FileSource : public ElfSource {
  public:
-  FileSource(const SysRoot& root, std::string_view path, std::uint64_t size)
-      : root_(root), path_(path), size_(size) {}
+  FileSource(OpenFile file, std::uint64_t size) : file_(std::move(file)), size_(size) {}
 
   std::uint64_t size() const override { return size_; }
 
@@ -78,7 +77,7 @@ class FileSource : public ElfSource {
                        std::to_string(offset) + " runs past the end (" + std::to_string(size_) +
                        " bytes)");
     }
-    auto data = root_.read_range(path_, offset, length);
+    auto data = file_.read_range(offset, length);
     if (!data) {
       return tl::unexpected(data.error());
     }
@@ -90,8 +89,7 @@ class FileSource : public ElfSource {
   }
 
  private:
-  const SysRoot& root_;
-  std::string path_;
+  OpenFile file_;
   std::uint64_t size_;
 };
 
@@ -441,7 +439,11 @@ Result<ElfInfo> read_elf_file(const SysRoot& root, std::string_view path) {
   if (!real) {
     return tl::unexpected(real.error());
   }
-  auto info = read_elf(FileSource(root, *real, status->size_bytes));
+  auto file = root.open_file(*real);
+  if (!file) {
+    return tl::unexpected(file.error());
+  }
+  auto info = read_elf(FileSource(std::move(*file), status->size_bytes));
   if (!info) {
     return tl::unexpected(info.error().with_context(std::string(path)));
   }

@@ -169,44 +169,58 @@ Result<std::string> SysRoot::read_head(std::string_view path, std::size_t max_by
   return data;
 }
 
-Result<std::string> SysRoot::read_range(std::string_view path, std::uint64_t offset,
-                                        std::size_t length) const {
+OpenFile::~OpenFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+Result<std::string> OpenFile::read_range(std::uint64_t offset, std::size_t length) const {
   constexpr std::size_t kMaxRangeBytes = 64U << 20;
   if (length > kMaxRangeBytes) {
-    return make_error(Errc::kTooLarge, std::string(path) + ": range of " + std::to_string(length) +
+    return make_error(Errc::kTooLarge, path_ + ": range of " + std::to_string(length) +
                                            " bytes is larger than " +
                                            std::to_string(kMaxRangeBytes));
   }
   if (offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max())) {
     return make_error(Errc::kInvalidArgument,
-                      std::string(path) + ": offset " + std::to_string(offset) + " out of range");
-  }
-  const std::string host = host_path(path);
-  const int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    return errno_error(errno, path);
+                      path_ + ": offset " + std::to_string(offset) + " out of range");
   }
   std::string data(length, '\0');
   std::size_t got = 0;
   while (got < length) {
     const ssize_t n =
-        ::pread(fd, data.data() + got, length - got, static_cast<off_t>(offset + got));
+        ::pread(fd_, data.data() + got, length - got, static_cast<off_t>(offset + got));
     if (n < 0) {
       if (errno == EINTR) {
         continue;
       }
-      const int saved = errno;
-      ::close(fd);
-      return errno_error(saved, path);
+      return errno_error(errno, path_);
     }
     if (n == 0) {
       break;
     }
     got += static_cast<std::size_t>(n);
   }
-  ::close(fd);
   data.resize(got);
   return data;
+}
+
+Result<OpenFile> SysRoot::open_file(std::string_view path) const {
+  const int fd = ::open(host_path(path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    return errno_error(errno, path);
+  }
+  return OpenFile(fd, std::string(path));
+}
+
+Result<std::string> SysRoot::read_range(std::string_view path, std::uint64_t offset,
+                                        std::size_t length) const {
+  auto file = open_file(path);
+  if (!file) {
+    return tl::unexpected(file.error());
+  }
+  return file->read_range(offset, length);
 }
 
 Result<FileStatus> SysRoot::status(std::string_view path) const {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "tfgpu/base/result.h"
@@ -25,6 +26,29 @@ enum class FileType { kRegular, kDirectory, kSymlink, kCharDevice, kOther };
 struct FileStatus {
   FileType type = FileType::kOther;
   std::uint64_t size_bytes = 0;
+};
+
+// A file of the probed machine held open for reads by offset: an ELF object is read in many small
+// ranges, and opening it for each would cost a path walk and an open() every time.
+class OpenFile {
+ public:
+  OpenFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+
+  OpenFile(OpenFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)), path_(other.path_) {}
+
+  OpenFile& operator=(OpenFile&&) = delete;
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  ~OpenFile();
+
+  // Up to `length` bytes at `offset` (fewer only at the end of the file). Fails with kTooLarge
+  // over 64 MiB, kInvalidArgument for an offset off_t cannot hold, or the read's errno; the
+  // message names the machine path.
+  Result<std::string> read_range(std::uint64_t offset, std::size_t length) const;
+
+ private:
+  int fd_;
+  std::string path_;
 };
 
 // Whether a SysRoot remembers what lstat/readlink said. A probe run reads a machine that does
@@ -57,6 +81,9 @@ class SysRoot {
   // Read up to `length` bytes at byte `offset` of the file at machine path `path` (pread), for
   // reading a few ranges of a huge file such as the 1 GB libtensorflow_cc.so.2. Returns fewer
   // bytes only at end of file. Fails like read_file; kTooLarge when `length` exceeds 64 MiB.
+  // Open the machine path `path` for OpenFile::read_range. Fails like read_file.
+  Result<OpenFile> open_file(std::string_view path) const;
+
   Result<std::string> read_range(std::string_view path, std::uint64_t offset,
                                  std::size_t length) const;
 
