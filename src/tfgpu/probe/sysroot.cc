@@ -139,8 +139,32 @@ std::string SysRoot::host_path(std::string_view path) const {
   return join_path(root_, path);
 }
 
+Result<std::string> SysRoot::contained_path(std::string_view path, FollowLast follow) const {
+  if (live_) {
+    return std::string(path);  // this machine: the kernel's own resolution is the truth
+  }
+  // A recorded tree's absolute symlinks point into the tree: resolve inside the root first, so
+  // that no open() ever follows a link out to the host running tfgpu.
+  if (follow == FollowLast::kYes) {
+    return real_path(path);
+  }
+  const std::string normalized = normalize_path(path);
+  if (normalized == "/") {
+    return normalized;
+  }
+  auto parent = real_path(parent_path(normalized));
+  if (!parent) {
+    return parent;
+  }
+  return join_path(*parent, normalized.substr(normalized.rfind('/') + 1));
+}
+
 Result<std::string> SysRoot::read_file(std::string_view path, std::size_t max_bytes) const {
-  const std::string host = host_path(path);
+  auto inside = contained_path(path, FollowLast::kYes);
+  if (!inside) {
+    return tl::unexpected(inside.error());
+  }
+  const std::string host = host_path(*inside);
   // O_NONBLOCK: a FIFO planted in a recorded tree must not hang the probe.
   const int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
@@ -159,7 +183,11 @@ Result<std::string> SysRoot::read_file(std::string_view path, std::size_t max_by
 }
 
 Result<std::string> SysRoot::read_head(std::string_view path, std::size_t max_bytes) const {
-  const std::string host = host_path(path);
+  auto inside = contained_path(path, FollowLast::kYes);
+  if (!inside) {
+    return tl::unexpected(inside.error());
+  }
+  const std::string host = host_path(*inside);
   const int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return errno_error(errno, path);
@@ -207,7 +235,11 @@ Result<std::string> OpenFile::read_range(std::uint64_t offset, std::size_t lengt
 }
 
 Result<OpenFile> SysRoot::open_file(std::string_view path) const {
-  const int fd = ::open(host_path(path).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  auto inside = contained_path(path, FollowLast::kYes);
+  if (!inside) {
+    return tl::unexpected(inside.error());
+  }
+  const int fd = ::open(host_path(*inside).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return errno_error(errno, path);
   }
@@ -238,7 +270,11 @@ Result<FileStatus> SysRoot::status(std::string_view path) const {
 }
 
 Result<FileStatus> SysRoot::link_status(std::string_view path) const {
-  const LinkStatus st = lstat_entry(std::string(path));
+  auto inside = contained_path(path, FollowLast::kNo);
+  if (!inside) {
+    return tl::unexpected(inside.error());
+  }
+  const LinkStatus st = lstat_entry(*inside);
   if (st.error_number != 0) {
     return errno_error(st.error_number, path);
   }
@@ -273,7 +309,11 @@ bool SysRoot::is_directory(std::string_view path) const {
 }
 
 Result<std::vector<std::string>> SysRoot::list_directory(std::string_view path) const {
-  DIR* dir = ::opendir(host_path(path).c_str());
+  auto inside = contained_path(path, FollowLast::kYes);
+  if (!inside) {
+    return tl::unexpected(inside.error());
+  }
+  DIR* dir = ::opendir(host_path(*inside).c_str());
   if (dir == nullptr) {
     return errno_error(errno, path);
   }
@@ -290,10 +330,23 @@ Result<std::vector<std::string>> SysRoot::list_directory(std::string_view path) 
 }
 
 Result<std::string> SysRoot::read_link(std::string_view path) const {
+  auto inside = contained_path(path, FollowLast::kNo);
+  if (!inside) {
+    return tl::unexpected(inside.error());
+  }
+  return read_link_at(*inside);
+}
+
+Result<std::string> SysRoot::read_link_at(const std::string& resolved_parent_path) const {
   std::string buffer(4096, '\0');
-  const ssize_t n = ::readlink(host_path(path).c_str(), buffer.data(), buffer.size());
+  const ssize_t n =
+      ::readlink(host_path(resolved_parent_path).c_str(), buffer.data(), buffer.size());
   if (n < 0) {
-    return errno_error(errno, path);
+    return errno_error(errno, resolved_parent_path);
+  }
+  if (static_cast<std::size_t>(n) == buffer.size()) {
+    return make_error(Errc::kMalformed,
+                      resolved_parent_path + ": symbolic link target longer than 4095 bytes");
   }
   buffer.resize(static_cast<std::size_t>(n));
   return buffer;
@@ -302,9 +355,9 @@ Result<std::string> SysRoot::read_link(std::string_view path) const {
 Result<std::string> SysRoot::real_path(std::string_view path) const {
   // Walk component by component, splicing in link targets, as the kernel does, but with the
   // root as "/" so a recorded machine's absolute links stay inside it.
+  // Not normalised first: in "/a/link/../b" the kernel follows `link` before "..".
   std::vector<std::string> pending;
-  const std::string normalized = normalize_path(path);
-  for (std::string_view part : split(normalized, '/')) {
+  for (std::string_view part : split(path, '/')) {
     if (!part.empty()) {
       pending.emplace_back(part);
     }
@@ -341,7 +394,7 @@ Result<std::string> SysRoot::real_path(std::string_view path) const {
     }
     auto cached = cache_enabled_ ? readlink_cache_.find(candidate) : readlink_cache_.end();
     const Result<std::string> target =
-        cached != readlink_cache_.end() ? cached->second : read_link(candidate);
+        cached != readlink_cache_.end() ? cached->second : read_link_at(candidate);
     if (cache_enabled_ && cached == readlink_cache_.end()) {
       readlink_cache_.emplace(candidate, target);
     }

@@ -109,6 +109,15 @@ class SysRoot {
   std::optional<bool> can_read_write(std::string_view path) const;
 
  private:
+  enum class FollowLast { kYes, kNo };
+
+  // The machine path to open for `path`: on a recorded root, resolved inside the root (the last
+  // component too, or only its parent for lstat/readlink); on this machine, `path` itself.
+  Result<std::string> contained_path(std::string_view path, FollowLast follow) const;
+
+  // readlink of a path whose parent has no symlinks left in it.
+  Result<std::string> read_link_at(const std::string& resolved_parent_path) const;
+
   struct LinkStatus {
     int error_number = 0;  // errno of a failed lstat, else 0
     unsigned mode = 0;     // st_mode

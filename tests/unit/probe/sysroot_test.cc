@@ -35,6 +35,36 @@ TEST(SysRootTest, AbsoluteSymlinksStayInsideTheRoot) {
   EXPECT_TRUE(root.exists("/usr/lib/x86_64-linux-gnu/libcuda.so"));
 }
 
+TEST(SysRootTest, NoAccessorFollowsALinkOutOfTheRoot) {
+  TempTree host;  // stands for the host running tfgpu
+  host.write("/secret/file", "host data");
+  TempTree tree;
+  tree.symlink(host.host("/secret/file"), "/etc/ld.so.cache");
+  tree.symlink(host.host("/secret"), "/etc/dir");
+  SysRoot root(tree.root());
+  auto data = root.read_file("/etc/ld.so.cache");
+  EXPECT_FALSE(data.has_value() && *data == "host data");
+  EXPECT_FALSE(root.read_head("/etc/ld.so.cache", 10).has_value() &&
+               *root.read_head("/etc/ld.so.cache", 10) == "host data");
+  auto listed = root.list_directory("/etc/dir");
+  EXPECT_FALSE(listed.has_value() && !listed->empty());
+  EXPECT_FALSE(root.open_file("/etc/dir/file").has_value());
+  EXPECT_FALSE(root.read_link("/etc/dir/file").has_value());
+}
+
+TEST(SysRootTest, DotDotAfterASymlinkIsResolvedAfterTheLink) {
+  TempTree tree;
+  tree.write("/real/deep/b", "right");
+  tree.write("/a/b", "wrong");
+  tree.symlink("/real/deep/x", "/a/link");
+  tree.mkdir("/real/deep/x");
+  SysRoot root(tree.root());
+  auto real = root.real_path("/a/link/../b");
+  ASSERT_TRUE(real) << real.error().message;
+  EXPECT_EQ(*real, "/real/deep/b");
+  EXPECT_EQ(root.read_file("/a/link/../b").value_or(""), "right");
+}
+
 TEST(SysRootTest, SymlinkLoopsAreAnErrorNotAHang) {
   TempTree tree;
   tree.symlink("b", "/lib/a");
