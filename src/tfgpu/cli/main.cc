@@ -164,7 +164,7 @@ void add_probe_flags(CLI::App& command, ProbeArgs& args, OutputOptions& output) 
   command.add_flag("--no-live", args.no_live,
                    "skip the checks that load vendor libraries in a child process");
   command.add_option("--timeout", args.timeout_s, "seconds allowed for the live child process")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.001, 3600.0));
   command.add_flag("--json", output.json, "print exactly one JSON document on stdout");
   command.add_option("--color", output.color, "colour: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));

@@ -12,10 +12,12 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -109,9 +111,24 @@ WaitResult wait_for(pid_t pid, int options) {
   }
 }
 
-void kill_and_reap(pid_t pid) {
+// SIGKILL, then reap within a bounded grace period. A child stuck in uninterruptible sleep
+// inside a driver call (a wedged cuInit ioctl: D state) cannot die until the kernel call returns;
+// waiting for it without a limit would hang tfgpu, so after the grace period it is left behind
+// (the kernel reparents it to init when tfgpu exits). Returns the wait result; kRunning means it
+// was left behind.
+WaitResult kill_and_reap(pid_t pid) {
+  constexpr auto kGrace = std::chrono::seconds(2);
   ::kill(pid, SIGKILL);
-  wait_for(pid, 0);
+  const auto give_up = std::chrono::steady_clock::now() + kGrace;
+  auto pause = std::chrono::microseconds(50);
+  while (true) {
+    const WaitResult waited = wait_for(pid, WNOHANG);
+    if (waited.state != WaitState::kRunning || std::chrono::steady_clock::now() >= give_up) {
+      return waited;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(20000));
+  }
 }
 
 ChildOutcome outcome_from_status(int status) {
@@ -266,8 +283,7 @@ void expire(Collecting& child, std::span<char> buffer) {
     return;
   }
   const bool saw_eof = child.phase == Collecting::Phase::kReaping;
-  ::kill(child.pid, SIGKILL);
-  WaitResult waited = wait_for(child.pid, 0);
+  const WaitResult waited = kill_and_reap(child.pid);
   child.pid = -1;
   if (waited.state == WaitState::kReaped && saw_eof &&
       !(WIFSIGNALED(waited.status) && WTERMSIG(waited.status) == SIGKILL)) {

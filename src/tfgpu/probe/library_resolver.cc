@@ -305,8 +305,12 @@ LibraryResolution LibraryResolver::resolve(const ResolveRequest& request) {
       candidate.rejected_because =
           status.error().code == Errc::kNotFound ? "not found" : status.error().message;
     } else if (status->type != FileType::kRegular) {
+      // open_verify opens it and fails to read an ELF header from it ("cannot read file data"):
+      // like a damaged file, that ends the load.
       candidate.exists = true;
-      candidate.rejected_because = "not a regular file";
+      candidate.rejected_because =
+          "not loadable: not a regular file (ld.so fails the load here instead of searching on)";
+      fatal_candidate = path;
     } else {
       candidate.exists = true;
       auto real = root_.real_path(path);
@@ -385,12 +389,16 @@ LibraryResolution LibraryResolver::resolve(const ResolveRequest& request) {
     }
     if (!found) {
       std::vector<std::string> defaults;
+      // ld.so(8): the trusted directories are /lib then /usr/lib, or /lib64 then /usr/lib64 for
+      // 64-bit objects on distributions built that way (Fedora, RHEL); Debian and Ubuntu add
+      // their multiarch directories before them.
       if (multiarch) {
-        defaults = {"/lib/" + triple, "/usr/lib/" + triple};
+        defaults = {"/lib/" + triple, "/usr/lib/" + triple, "/lib", "/usr/lib"};
       } else if (target.elf_class == ElfClass::k64) {
         defaults = {"/lib64", "/usr/lib64"};
+      } else {
+        defaults = {"/lib", "/usr/lib"};
       }
-      defaults.insert(defaults.end(), {"/lib", "/usr/lib"});
       for (const std::string& dir : defaults) {
         if (try_file(join_path(dir, request.soname), SearchStep::kDefaultDir, dir, "")) {
           found = true;

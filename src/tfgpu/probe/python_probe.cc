@@ -436,10 +436,11 @@ class PythonProbe {
     for (const std::string& lib : {join_path(env.prefix, "lib"), join_path(env.prefix, "lib64")}) {
       if (auto names = root_.list_directory(lib)) {
         for (const std::string& name : *names) {
-          const std::string version = python_dir_version(name);
-          if (version.find('.') != std::string::npos &&
+          // "python99999999999.1" does not parse (out of range): not a Python we know.
+          const auto version = Version::parse(python_dir_version(name));
+          if (version && version->parts().size() >= 2 &&
               root_.is_directory(join_path(join_path(lib, name), "site-packages"))) {
-            return Observed<Version>::present(*Version::parse(version), join_path(lib, name));
+            return Observed<Version>::present(*version, join_path(lib, name));
           }
         }
       }
@@ -447,9 +448,9 @@ class PythonProbe {
     // /usr/bin/python3 -> python3.11: the interpreter's own file name.
     if (!env.interpreter.empty()) {
       if (auto real = root_.real_path(env.interpreter)) {
-        const std::string version = python_dir_version(base_name(*real));
-        if (version.find('.') != std::string::npos) {
-          return Observed<Version>::present(*Version::parse(version), *real);
+        const auto version = Version::parse(python_dir_version(base_name(*real)));
+        if (version && version->parts().size() >= 2) {
+          return Observed<Version>::present(*version, *real);
         }
       }
     }

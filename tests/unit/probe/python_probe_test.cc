@@ -192,6 +192,15 @@ TEST(PythonProbeTest, NoEnvironmentsOnABareRoot) {
   EXPECT_TRUE(probed.facts.problems.empty());
 }
 
+TEST(PythonProbeTest, AnOutOfRangePythonFolderIsNoVersionNotACrash) {
+  TempTree tree;
+  tree.write(kVenv + "/pyvenv.cfg", "home = /usr/bin\n");
+  tree.mkdir(kVenv + "/lib/python99999999999.1/site-packages");
+  auto probed = probe(tree.root(), {{"HOME", "/home/u"}, {"VIRTUAL_ENV", kVenv}});
+  ASSERT_EQ(probed.facts.python_envs.size(), 1U);
+  EXPECT_EQ(probed.facts.python_envs[0].python_version.presence, model::Presence::kUnknown);
+}
+
 TEST(PythonProbeTest, CondaBaseAndEnvs) {
   TempTree tree;
   const std::string base = "/home/u/miniconda3";
