@@ -119,6 +119,12 @@ bool is_stub_libcuda_path(std::string_view path, std::string_view real_path) {
          base_name(real_path) == "libcuda.so";
 }
 
+std::string origin_of(const SysRoot& root, std::string_view path) {
+  const std::string directory = parent_path(normalize_path(path));
+  auto real = root.real_path(directory);
+  return real ? *real : directory;
+}
+
 LibraryResolver::LibraryResolver(const SysRoot& root, const Environment& env, ElfTarget target)
     : root_(root), env_(env), target_(target) {}
 
@@ -140,8 +146,7 @@ const LibraryResolver::Requester& LibraryResolver::requester(const std::string& 
   if (!entry->info) {
     note(entry->info.error().with_context("reading DT_RUNPATH of requester"));
   }
-  auto real = root_.real_path(path);
-  entry->origin = parent_path(real ? *real : normalize_path(path));
+  entry->origin = origin_of(root_, path);
   return *requesters_.emplace(path, std::move(entry)).first->second;
 }
 

@@ -12,10 +12,10 @@
 //   4. /etc/ld.so.cache, first entry with the soname whose flags fit the ELF class and machine;
 //   5. the default directories (/lib, /usr/lib, and their multiarch or lib64 forms).
 //
-// $ORIGIN/${ORIGIN} expand to the directory of the requester's real path (glibc _dl_get_origin
-// uses the resolved link map name), $LIB to the distribution's library dir, $PLATFORM to the
-// machine name. A candidate is rejected, and the search goes on, when it is missing, not a
-// regular file, not ELF, or of the wrong ELF class or machine (glibc open_verify).
+// $ORIGIN/${ORIGIN} expand to the directory the requester was opened from (see origin_of),
+// $LIB to the distribution's library dir, $PLATFORM to the machine name. A candidate is rejected,
+// and the search goes on, when it is missing, not a regular file, not ELF, or of the wrong ELF
+// class or machine (glibc open_verify).
 //
 // Not emulated, and said so where it matters: glibc-hwcaps subdirectories, secure-execution
 // mode, DF_1_NODEFLIB, the executable's own DT_RPATH, libraries already loaded in the process.
@@ -33,6 +33,12 @@
 #include "tfgpu/probe/sysroot.h"
 
 namespace tfgpu::probe {
+
+// The $ORIGIN of the object at machine path `path`: glibc's _dl_new_object takes the directory of
+// the name the object was opened by, without resolving a symlink to the file itself; the kernel
+// then resolves that directory physically when it walks "$ORIGIN/..". So: the real path of the
+// directory part, and the directory part itself when that cannot be resolved.
+std::string origin_of(const SysRoot& root, std::string_view path);
 
 struct ResolveRequest {
   std::string soname;  // "libcudnn.so.9"

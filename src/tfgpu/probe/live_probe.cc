@@ -49,6 +49,7 @@
 #include "tfgpu/probe/elf_reader.h"
 #include "tfgpu/probe/elf_writer.h"
 #include "tfgpu/probe/ld_trace.h"
+#include "tfgpu/probe/library_resolver.h"
 #include "tfgpu/probe/probes.h"
 #include "tfgpu/vendor/cuda_driver.h"
 #include "tfgpu/vendor/nvml.h"
@@ -417,8 +418,7 @@ Result<SharedObjectSpec> stand_in_spec(const SysRoot& root, const StandIn& stand
     if (!info) {
       return tl::unexpected(info.error().with_context("reading the requester's search path"));
     }
-    auto real = root.real_path(requester);
-    const std::string origin = parent_path(real ? *real : requester);
+    const std::string origin = origin_of(root, requester);
     if (info->has_runpath) {
       has_runpath = true;
       for (const std::string& entry : info->runpath) {

@@ -134,16 +134,30 @@ TEST_F(LibraryResolverTest, RunpathDisablesRpath) {
   EXPECT_EQ(resolution.candidates[0].step, SearchStep::kRunpath);
 }
 
-TEST_F(LibraryResolverTest, OriginIsTheDirectoryOfTheRealPath) {
+TEST_F(LibraryResolverTest, OriginIsTheDirectoryTheObjectWasOpenedFrom) {
+  // Checked against glibc 2.36's ld.so: a requester opened as /t/link/libtf.so (a symlink to
+  // /t/real/bin/libtf.so) with RUNPATH $ORIGIN/../deps loads /t/link/../deps/libd.so.1.
   ElfSpec spec;
   spec.runpath = "$ORIGIN/../deps";
   tree_.write("/real/bin/libtf.so", ElfBuilder::build(spec));
   tree_.symlink("/real/bin/libtf.so", "/link/libtf.so");
-  library("/real/deps/libd.so.1");
-  library("/deps/libd.so.1");  // where a lexical $ORIGIN of /link would point
+  library("/real/deps/libd.so.1");  // where the file's real directory would point
+  library("/deps/libd.so.1");
   auto resolution = resolve("libd.so.1", {"/link/libtf.so"});
   ASSERT_TRUE(resolution.path.is_present());
-  EXPECT_EQ(*resolution.path.value, "/real/deps/libd.so.1");
+  EXPECT_EQ(*resolution.path.value, "/deps/libd.so.1");
+}
+
+TEST_F(LibraryResolverTest, OriginDirectorySymlinksResolveBeforeDotDot) {
+  // The kernel resolves a symlinked directory before applying "..": lib64 -> lib in a venv.
+  ElfSpec spec;
+  spec.runpath = "$ORIGIN/../deps";
+  tree_.write("/venv/lib/pkg/libtf.so", ElfBuilder::build(spec));
+  tree_.symlink("lib", "/venv/lib64");
+  library("/venv/lib/deps/libd.so.1");
+  auto resolution = resolve("libd.so.1", {"/venv/lib64/pkg/libtf.so"});
+  ASSERT_TRUE(resolution.path.is_present());
+  EXPECT_EQ(*resolution.path.value, "/venv/lib/deps/libd.so.1");
 }
 
 TEST_F(LibraryResolverTest, WrongClassIsRejectedAndTheSearchGoesOn) {
