@@ -17,6 +17,7 @@
 
 #include "tfgpu/base/strings.h"
 #include "tfgpu/probe/dist_metadata.h"
+#include "tfgpu/probe/library_resolver.h"
 #include "tfgpu/probe/probes.h"
 
 namespace tfgpu::probe {
@@ -159,10 +160,9 @@ std::vector<SearchDir> search_dirs(const ProbeContext& context, const model::Fac
   }
   // Last: directories are visited once (by real path), so a known place that is also on
   // LD_LIBRARY_PATH (the conda recipe exports $CONDA_PREFIX/lib) keeps its known provider.
-  const std::string ld_library_path = context.env("LD_LIBRARY_PATH");
-  for (std::string_view dir : split(ld_library_path, ':')) {
+  for (const std::string& dir : split_library_path(context.env("LD_LIBRARY_PATH"))) {
     if (!dir.empty()) {
-      dirs.push_back({std::string(dir), DirKind::kLibrary, Provider::kUnknown});
+      dirs.push_back({dir, DirKind::kLibrary, Provider::kUnknown});
     }
   }
   return dirs;

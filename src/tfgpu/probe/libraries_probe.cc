@@ -48,10 +48,9 @@ std::vector<std::string> find_stub_libcuda(const ProbeContext& context) {
       }
     }
   }
-  const std::string ld_library_path = context.env("LD_LIBRARY_PATH");
-  for (std::string_view entry : split(ld_library_path, ':')) {
-    if (entry.starts_with('/') && entry.find("stubs") != std::string_view::npos) {
-      stub_dirs.emplace_back(entry);
+  for (const std::string& entry : split_library_path(context.env("LD_LIBRARY_PATH"))) {
+    if (entry.starts_with('/') && entry.find("stubs") != std::string::npos) {
+      stub_dirs.push_back(entry);
     }
   }
   std::vector<std::string> found;

@@ -119,6 +119,16 @@ bool is_stub_libcuda_path(std::string_view path, std::string_view real_path) {
          base_name(real_path) == "libcuda.so";
 }
 
+std::vector<std::string> split_library_path(std::string_view value) {
+  std::string text(value);
+  std::replace(text.begin(), text.end(), ';', ':');
+  std::vector<std::string> entries;
+  for (std::string_view entry : split(text, ':')) {
+    entries.emplace_back(entry);
+  }
+  return entries;
+}
+
 std::string origin_of(const SysRoot& root, std::string_view path) {
   const std::string directory = parent_path(normalize_path(path));
   auto real = root.real_path(directory);
@@ -281,10 +291,7 @@ LibraryResolution LibraryResolver::resolve(const ResolveRequest& request) {
   }
   auto ld_library_path = env_.find("LD_LIBRARY_PATH");
   if (ld_library_path != env_.end() && !ld_library_path->second.empty()) {
-    // glibc accepts ':' and ';' as separators here (elf/dl-load.c _dl_init_paths).
-    std::string text = ld_library_path->second;
-    std::replace(text.begin(), text.end(), ';', ':');
-    for (std::string_view entry : split(text, ':')) {
+    for (const std::string& entry : split_library_path(ld_library_path->second)) {
       dirs.push_back(expand(entry, nullptr, {SearchStep::kLdLibraryPath, {}, {}, {}, {}}));
     }
   }

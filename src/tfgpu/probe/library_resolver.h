@@ -34,6 +34,10 @@
 
 namespace tfgpu::probe {
 
+// The entries of an LD_LIBRARY_PATH value, as written: glibc accepts ':' and ';' as separators
+// (elf/dl-load.c _dl_init_paths). Empty entries are kept (they mean the current directory).
+std::vector<std::string> split_library_path(std::string_view value);
+
 // The $ORIGIN of the object at machine path `path`: glibc's _dl_new_object takes the directory of
 // the name the object was opened by, without resolving a symlink to the file itself; the kernel
 // then resolves that directory physically when it walks "$ORIGIN/..". So: the real path of the

@@ -134,6 +134,12 @@ TEST_F(LibraryResolverTest, RunpathDisablesRpath) {
   EXPECT_EQ(resolution.candidates[0].step, SearchStep::kRunpath);
 }
 
+TEST(SplitLibraryPathTest, ColonsAndSemicolonsSeparateAndEmptyEntriesStay) {
+  EXPECT_EQ(split_library_path("/a:/b;/c::"),
+            (std::vector<std::string>{"/a", "/b", "/c", "", ""}));
+  EXPECT_EQ(split_library_path(""), (std::vector<std::string>{""}));
+}
+
 TEST_F(LibraryResolverTest, OriginIsTheDirectoryTheObjectWasOpenedFrom) {
   // Checked against glibc 2.36's ld.so: a requester opened as /t/link/libtf.so (a symlink to
   // /t/real/bin/libtf.so) with RUNPATH $ORIGIN/../deps loads /t/link/../deps/libd.so.1.
