@@ -158,9 +158,16 @@ void probe_pci(const ProbeContext& context, model::Facts& facts) {
   const SysRoot& root = context.root;
   auto entries = root.list_directory(kPciDevices);
   if (!entries) {
-    // No /sys/bus/pci at all (some containers, recorded trees without sysfs): no PCI GPU is
-    // visible, which is a fact. Anything else is a failure to look.
-    if (entries.error().code != Errc::kNotFound) {
+    // No /sys/bus/pci at all (some containers, a masked /sys, recorded trees without sysfs): the
+    // empty GPU list then means "could not look", not "no GPU", and must say so.
+    if (entries.error().code == Errc::kNotFound) {
+      add_problem(facts, "pci",
+                  Error{Errc::kNotFound,
+                        std::string(kPciDevices) +
+                            " does not exist: PCI devices are not visible here, so the GPU list "
+                            "is empty for want of a place to look",
+                        std::nullopt});
+    } else {
       add_problem(facts, "pci", entries.error().with_context("listing PCI devices"));
     }
     return;

@@ -99,17 +99,20 @@ TEST(PciProbeTest, RecordedTreeWithoutPciIdsBorrowsThisHosts) {
   }
 }
 
-TEST(PciProbeTest, NoNvidiaDevicesAndNoSysfsAreQuiet) {
+TEST(PciProbeTest, NoNvidiaDevicesIsQuiet) {
   TempTree none;
   add_function(none, "0000:00:02.0", "8086", "3e92", "030000", "i915");
   auto facts = run_pci(none);
   EXPECT_TRUE(facts.pci_gpus.empty());
   EXPECT_TRUE(facts.problems.empty());
+}
 
-  TempTree empty;  // no /sys at all
-  facts = run_pci(empty);
+TEST(PciProbeTest, NoSysfsSaysTheBusCouldNotBeSeen) {
+  TempTree empty;  // no /sys at all: "no GPU" would be a claim the probe cannot make
+  auto facts = run_pci(empty);
   EXPECT_TRUE(facts.pci_gpus.empty());
-  EXPECT_TRUE(facts.problems.empty());
+  ASSERT_EQ(facts.problems.size(), 1U);
+  EXPECT_NE(facts.problems[0].error.find("PCI devices are not visible"), std::string::npos);
 }
 
 TEST(PciProbeTest, MalformedIdFilesAreProblemsNotCrashes) {
