@@ -323,9 +323,14 @@ void write_all(int fd, std::string_view text) {
   if (::getppid() != parent) {
     ::_exit(kChildExecFailed);
   }
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(write_fd, STDOUT_FILENO) < 0 ||
-      ::dup2(write_fd, STDERR_FILENO) < 0) {
+  // Move both descriptors above 2 first: if tfgpu was started with stdin/stdout/stderr closed,
+  // pipe2() or open() may have returned 0-2, and dup2(fd, fd) would keep O_CLOEXEC set (the
+  // stream would vanish at exec) or one dup2 would overwrite the other.
+  const int pipe_fd = ::fcntl(write_fd, F_DUPFD_CLOEXEC, 3);
+  const int opened = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int null_fd = opened < 0 ? -1 : ::fcntl(opened, F_DUPFD_CLOEXEC, 3);
+  if (pipe_fd < 0 || null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 ||
+      ::dup2(pipe_fd, STDOUT_FILENO) < 0 || ::dup2(pipe_fd, STDERR_FILENO) < 0) {
     ::_exit(kChildExecFailed);
   }
   // Descriptors this process opened without O_CLOEXEC must not reach the program.
