@@ -119,7 +119,9 @@ Observed<Version> header_version(const ProbeContext& context, const std::string&
   const auto minor = define("CUDNN_MINOR");
   const auto patch = define("CUDNN_PATCHLEVEL");
   if (!major || !minor || !patch) {
-    return Observed<Version>::absent(path);  // a cudnn.h from cuDNN >= 8 has no version
+    // Expected of cudnn.h from cuDNN >= 8 (the caller skips those); a damaged header otherwise.
+    return Observed<Version>::unknown(
+        path, "no numeric CUDNN_MAJOR, CUDNN_MINOR and CUDNN_PATCHLEVEL defines");
   }
   return Observed<Version>::present(
       *Version::parse(std::to_string(*major) + "." + std::to_string(*minor) + "." +
@@ -214,7 +216,7 @@ void probe_cudnn(const ProbeContext& context, model::Facts& facts) {
           (name == "cudnn_version.h" || name == "cudnn.h" ||
            (name.starts_with("cudnn_version_v") && name.ends_with(".h")))) {
         model::CudnnHeader header{path, header_version(context, path)};
-        if (name == "cudnn.h" && header.version.presence == model::Presence::kAbsent) {
+        if (name == "cudnn.h" && !header.version.is_present()) {
           continue;  // cuDNN >= 8's cudnn.h: the version lives in cudnn_version.h
         }
         facts.cudnn.headers.push_back(std::move(header));

@@ -113,7 +113,11 @@ void probe_secure_boot(const ProbeContext& context, model::KernelDriverFacts& dr
       return;
     }
     auto vars = context.root.list_directory(kEfiVars);
-    if (!vars || vars->empty()) {
+    if (!vars) {
+      driver.secure_boot = Observed<bool>::unknown(kEfiVars, vars.error().message);
+      return;
+    }
+    if (vars->empty()) {
       driver.secure_boot = Observed<bool>::unknown(kEfiVars, "efivarfs is not mounted");
       return;
     }
