@@ -94,8 +94,9 @@ void apply_cuda_environment(const ProbeContext& context) {
   }
 }
 
-std::vector<vendor::NvmlDeviceInfo> probe_nvml(const ProbeContext& context,
-                                               model::LiveDriverFacts& live) {
+// NVML's versions into `found`'s live facts; its devices are returned for free memory.
+std::vector<vendor::NvmlDeviceInfo> probe_nvml(const ProbeContext& context, model::Facts& found) {
+  model::LiveDriverFacts& live = found.user_driver.live;
   std::vector<vendor::NvmlDeviceInfo> devices;
   const std::string target = requested_name(context, kNvmlSoname);
   const std::string source = fmt::format("dlopen(\"{}\")", target);
@@ -129,11 +130,16 @@ std::vector<vendor::NvmlDeviceInfo> probe_nvml(const ProbeContext& context,
   } else {
     live.nvml_cuda_driver_version = Observed<Version>::unknown(where, version.error().message);
   }
-  if (auto count = (*nvml)->device_count()) {
-    for (unsigned int index = 0; index < *count; ++index) {
-      if (auto device = (*nvml)->device(index)) {
-        devices.push_back(std::move(*device));
-      }
+  auto count = (*nvml)->device_count();
+  if (!count) {
+    add_problem(found, "live", count.error().with_context("nvmlDeviceGetCount_v2"));
+    return devices;
+  }
+  for (unsigned int index = 0; index < *count; ++index) {
+    if (auto device = (*nvml)->device(index)) {
+      devices.push_back(std::move(*device));
+    } else {
+      add_problem(found, "live", device.error().with_context(fmt::format("NVML device {}", index)));
     }
   }
   return devices;
@@ -226,7 +232,7 @@ std::string driver_child_work(const ProbeContext& context) {
   model::LiveDriverFacts& live = found.user_driver.live;
   mark_live_unknown(live, "live", "not reached");
   probe_cuda(context, found);
-  std::vector<vendor::NvmlDeviceInfo> nvml_devices = probe_nvml(context, live);
+  std::vector<vendor::NvmlDeviceInfo> nvml_devices = probe_nvml(context, found);
   for (model::CudaDevice& device : live.devices) {
     device.free_bytes = free_bytes_from_nvml(nvml_devices, device.uuid);
   }
