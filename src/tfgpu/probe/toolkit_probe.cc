@@ -70,20 +70,33 @@ std::optional<long> header_define(std::string_view text, std::string_view name) 
 }
 
 Observed<Version> toolkit_version(const ProbeContext& context, const std::string& root) {
+  // Why each source that exists gave no version, so the final reason is not "no version.json"
+  // for a version.json that is there but unreadable or damaged.
+  std::vector<std::string> trouble;
+  auto note = [&](const Result<std::string>& text) {
+    if (!text && text.error().code != Errc::kNotFound) {
+      trouble.push_back(text.error().message);
+    }
+  };
   // version.json (CUDA >= 11.1): {"cuda": {"name": "CUDA SDK", "version": "12.4.1"}, ...}
   const std::string json_path = root + "/version.json";
-  if (auto text = context.root.read_file(json_path, 256 * 1024)) {
-    const auto doc = nlohmann::json::parse(*text, nullptr, false);
+  const auto json_text = context.root.read_file(json_path, 256 * 1024);
+  note(json_text);
+  if (json_text) {
+    const auto doc = nlohmann::json::parse(*json_text, nullptr, false);
     if (doc.is_object() && doc.contains("cuda") && doc["cuda"].is_object() &&
         doc["cuda"].contains("version") && doc["cuda"]["version"].is_string()) {
       if (auto v = Version::parse(doc["cuda"]["version"].get<std::string>())) {
         return Observed<Version>::present(*v, json_path);
       }
     }
+    trouble.push_back(json_path + ": no cuda.version string");
   }
   // version.txt (CUDA <= 11.0): "CUDA Version 10.2.89"
   const std::string txt_path = root + "/version.txt";
-  if (auto text = context.root.read_file(txt_path, 4096)) {
+  const auto txt_text = context.root.read_file(txt_path, 4096);
+  note(txt_text);
+  if (const auto& text = txt_text) {
     const std::size_t at = text->find("CUDA Version ");
     if (at != std::string::npos) {
       std::string_view rest = std::string_view(*text).substr(at + 13, 32);
@@ -95,12 +108,15 @@ Observed<Version> toolkit_version(const ProbeContext& context, const std::string
   }
   // include/cuda.h: "#define CUDA_VERSION 13000" (major*1000 + minor*10).
   const std::string header = root + "/include/cuda.h";
-  if (auto text = context.root.read_file(header, 4U << 20)) {
-    if (auto encoded = header_define(*text, "CUDA_VERSION")) {
+  const auto header_text = context.root.read_file(header, 4U << 20);
+  note(header_text);
+  if (header_text) {
+    if (auto encoded = header_define(*header_text, "CUDA_VERSION")) {
       if (auto v = Version::from_cuda_int(*encoded)) {
         return Observed<Version>::present(*v, header + " CUDA_VERSION");
       }
     }
+    trouble.push_back(header + ": no usable CUDA_VERSION define");
   }
   // A toolkit assembled from NVIDIA's wheels keeps only their dist-info: nvidia_cuda_nvcc-X.
   const std::string dist_dir = root + "/dist-info";
@@ -117,6 +133,13 @@ Observed<Version> toolkit_version(const ProbeContext& context, const std::string
         }
       }
     }
+  }
+  if (!trouble.empty()) {
+    std::string why;
+    for (const std::string& item : trouble) {
+      why += (why.empty() ? "" : "; ") + item;
+    }
+    return Observed<Version>::unknown(root, why);
   }
   return Observed<Version>::unknown(root,
                                     "no version.json, version.txt, include/cuda.h or dist-info");
