@@ -379,8 +379,8 @@ void RunningChild::kill_and_reap() {
   }
 }
 
-Result<RunningChild> start_in_child(const std::function<std::string()>& work,
-                                    std::size_t max_output_bytes) {
+Result<RunningChild> RunningChild::fork_with_pipe(std::size_t max_output_bytes, std::string label,
+                                                  const std::function<void(int, pid_t)>& in_child) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
     return tl::unexpected<Error>(errno_error("pipe2"));
@@ -390,6 +390,7 @@ Result<RunningChild> start_in_child(const std::function<std::string()>& work,
   RunningChild child;
   child.start_ = Clock::now();
   child.max_output_bytes_ = max_output_bytes;
+  child.label_ = std::move(label);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
@@ -397,12 +398,20 @@ Result<RunningChild> start_in_child(const std::function<std::string()>& work,
   }
   if (pid == 0) {
     read_end.reset();
-    child_main(work, write_end.get(), parent);
+    in_child(write_end.get(), parent);
+    ::_exit(kChildExecFailed);  // in_child never returns; this only guards the contract
   }
   child.pid_ = pid;
   write_end.reset();  // so EOF arrives when the child exits
   child.read_fd_ = read_end.release();
   return child;
+}
+
+Result<RunningChild> start_in_child(const std::function<std::string()>& work,
+                                    std::size_t max_output_bytes) {
+  return RunningChild::fork_with_pipe(max_output_bytes, "", [&](int write_fd, pid_t parent) {
+    child_main(work, write_fd, parent);
+  });
 }
 
 Result<RunningChild> start_command(const std::vector<std::string>& argv,
@@ -423,29 +432,11 @@ Result<RunningChild> start_command(const std::vector<std::string>& argv,
   }
   env_pointers.push_back(nullptr);
 
-  std::array<int, 2> fds{};
-  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
-    return tl::unexpected<Error>(errno_error("pipe2"));
-  }
-  Fd read_end(fds[0]);
-  Fd write_end(fds[1]);
-  RunningChild child;
-  child.start_ = Clock::now();
-  child.max_output_bytes_ = options.max_output_bytes;
-  child.label_ = argv.front();
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    return tl::unexpected<Error>(errno_error("fork"));
-  }
-  if (pid == 0) {
-    exec_child(argv_pointers.data(), env_pointers.data(), options.working_directory,
-               write_end.get(), parent);
-  }
-  child.pid_ = pid;
-  write_end.reset();
-  child.read_fd_ = read_end.release();
-  return child;
+  return RunningChild::fork_with_pipe(options.max_output_bytes, argv.front(),
+                                      [&](int write_fd, pid_t parent) {
+                                        exec_child(argv_pointers.data(), env_pointers.data(),
+                                                   options.working_directory, write_fd, parent);
+                                      });
 }
 
 std::vector<Result<ChildOutcome>> finish_children(std::span<RunningChild* const> children,

@@ -114,6 +114,11 @@ class RunningChild {
   RunningChild() = default;
   void kill_and_reap();
 
+  // Make the pipe, fork, and run `in_child(write_fd, parent_pid)` (which never returns) in the
+  // child; the parent keeps the read end. The common part of start_in_child and start_command.
+  static Result<RunningChild> fork_with_pipe(std::size_t max_output_bytes, std::string label,
+                                             const std::function<void(int, pid_t)>& in_child);
+
   friend Result<RunningChild> start_in_child(const std::function<std::string()>& work,
                                              std::size_t max_output_bytes);
   friend Result<RunningChild> start_command(const std::vector<std::string>& argv,
