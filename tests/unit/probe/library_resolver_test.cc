@@ -135,8 +135,7 @@ TEST_F(LibraryResolverTest, RunpathDisablesRpath) {
 }
 
 TEST(SplitLibraryPathTest, ColonsAndSemicolonsSeparateAndEmptyEntriesStay) {
-  EXPECT_EQ(split_library_path("/a:/b;/c::"),
-            (std::vector<std::string>{"/a", "/b", "/c", "", ""}));
+  EXPECT_EQ(split_library_path("/a:/b;/c::"), (std::vector<std::string>{"/a", "/b", "/c", "", ""}));
   EXPECT_EQ(split_library_path(""), (std::vector<std::string>{""}));
 }
 
