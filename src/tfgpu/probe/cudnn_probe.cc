@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tfgpu/base/strings.h"
+#include "tfgpu/probe/c_header.h"
 #include "tfgpu/probe/dist_metadata.h"
 #include "tfgpu/probe/library_resolver.h"
 #include "tfgpu/probe/probes.h"
@@ -101,19 +102,8 @@ Observed<Version> header_version(const ProbeContext& context, const std::string&
     return Observed<Version>::unknown(path, text.error().message);
   }
   // cudnn_version.h (cuDNN >= 8) and cudnn.h (<= 7) both define these three.
-  auto define = [&](std::string_view name) -> std::optional<int> {
-    const std::string needle = "#define " + std::string(name);
-    std::size_t at = 0;
-    while ((at = text->find(needle, at)) != std::string::npos) {
-      at += needle.size();
-      if (at < text->size() && (((*text)[at] == ' ') || ((*text)[at] == '\t'))) {
-        auto v = Version::parse(trim(std::string_view(*text).substr(at, 16)));
-        if (v) {
-          return v->major();
-        }
-      }
-    }
-    return std::nullopt;
+  auto define = [&](std::string_view name) {
+    return header_define(*text, name);
   };
   const auto major = define("CUDNN_MAJOR");
   const auto minor = define("CUDNN_MINOR");

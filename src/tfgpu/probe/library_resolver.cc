@@ -65,11 +65,6 @@ std::string expand_token(std::string_view text, std::string_view name, std::stri
   return out;
 }
 
-std::string base_name(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
-}
-
 bool has_component(std::string_view path, std::string_view component) {
   for (std::string_view part : split(path, '/')) {
     if (part == component) {

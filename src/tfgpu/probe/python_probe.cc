@@ -71,11 +71,6 @@ bool is_relevant_distribution(std::string_view name) {
                      [&](std::string_view prefix) { return name.starts_with(prefix); });
 }
 
-std::string base_name(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
-}
-
 // "python3.11" -> "3.11"; "python3" -> "3"; anything else -> "".
 std::string python_dir_version(std::string_view name) {
   if (!name.starts_with("python") || name.size() == 6) {

@@ -109,6 +109,11 @@ std::string parent_path(std::string_view path) {
   return std::string(path.substr(0, slash));
 }
 
+std::string base_name(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
 std::string join_path(std::string_view dir, std::string_view name) {
   std::string out(dir);
   while (!out.empty() && out.back() == '/') {

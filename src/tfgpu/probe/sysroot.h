@@ -140,6 +140,9 @@ std::string normalize_path(std::string_view path);
 // Directory part of a machine path ("/a/b/c.so" -> "/a/b").
 std::string parent_path(std::string_view path);
 
+// Last component of a path ("/a/b/c.so" -> "c.so").
+std::string base_name(std::string_view path);
+
 // `dir` + "/" + `name` without doubled slashes.
 std::string join_path(std::string_view dir, std::string_view name);
 
