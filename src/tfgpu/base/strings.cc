@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tfgpu/base/strings.h"
 
+#include <algorithm>
+
 namespace tfgpu {
 namespace {
 
@@ -89,6 +91,10 @@ std::string tilde_home_in_list(std::string_view value, std::string_view home) {
     out += tilde_home(entry, home);
   }
   return out;
+}
+
+std::string from_c_buffer(const char* buffer, std::size_t size) {
+  return std::string(buffer, std::find(buffer, buffer + size, '\0'));
 }
 
 std::string printable(std::string_view text, std::size_t max_length) {

@@ -37,6 +37,10 @@ std::string tilde_home(std::string_view path, std::string_view home);
 // `value` with a leading `home` replaced by "~" in each ':'-separated entry (PATH-like values).
 std::string tilde_home_in_list(std::string_view value, std::string_view home);
 
+// The text in a fixed-size C character buffer filled by a vendor call: up to the first NUL, and
+// never past `size` when the vendor left it unterminated.
+std::string from_c_buffer(const char* buffer, std::size_t size);
+
 // `text` with every byte outside printable ASCII replaced by '?': for echoing hostile input.
 std::string printable(std::string_view text, std::size_t max_length = 200);
 

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "tfgpu/base/strings.h"
 #include "tfgpu/vendor/abi/cuda_abi.h"
 #include "tfgpu/vendor/cuda_driver.h"
 #include "tfgpu/vendor/dynamic_library.h"
@@ -124,11 +125,6 @@ const char* find_name(const std::pair<int, const char*> (&table)[N], int status)
   return it == std::end(table) ? nullptr : it->second;
 }
 
-// A NUL-terminated C string from a fixed buffer the library may not have terminated.
-std::string from_buffer(const char* buffer, std::size_t size) {
-  return std::string(buffer, std::find(buffer, buffer + size, '\0'));
-}
-
 class DlCudaDriver final : public CudaDriver {
  public:
   DlCudaDriver(DynamicLibrary library, CudaSymbols symbols)
@@ -162,7 +158,7 @@ class DlCudaDriver final : public CudaDriver {
     std::array<char, 256> name{};
     TFGPU_TRY(check(symbols_.cuDeviceGetName(name.data(), static_cast<int>(name.size()), handle),
                     "cuDeviceGetName"));
-    info.name = from_buffer(name.data(), name.size());
+    info.name = from_c_buffer(name.data(), name.size());
     TFGPU_TRY(
         check(symbols_.cuDeviceGetAttribute(&info.cc_major, abi::kComputeCapabilityMajor, handle),
               "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MAJOR)"));
@@ -186,7 +182,7 @@ class DlCudaDriver final : public CudaDriver {
     if (symbols_.cuDeviceGetPCIBusId != nullptr &&
         symbols_.cuDeviceGetPCIBusId(bus_id.data(), static_cast<int>(bus_id.size()), handle) ==
             abi::kCudaSuccess) {
-      info.pci_bus_id = from_buffer(bus_id.data(), bus_id.size());
+      info.pci_bus_id = from_c_buffer(bus_id.data(), bus_id.size());
     }
     return info;
   }

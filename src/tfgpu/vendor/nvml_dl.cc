@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "tfgpu/base/strings.h"
 #include "tfgpu/vendor/abi/nvml_abi.h"
 #include "tfgpu/vendor/dynamic_library.h"
 #include "tfgpu/vendor/nvml.h"
@@ -87,10 +88,6 @@ constexpr const char* kNvmlReturnNames[] = {
     "NVML_ERROR_RESET_TYPE_NOT_SUPPORTED",  // NVML API 13
 };
 
-std::string from_buffer(const char* buffer, std::size_t size) {
-  return std::string(buffer, std::find(buffer, buffer + size, '\0'));
-}
-
 class DlNvml final : public Nvml {
  public:
   DlNvml(DynamicLibrary library, NvmlSymbols symbols)
@@ -115,7 +112,7 @@ class DlNvml final : public Nvml {
     std::array<char, abi::kSystemDriverVersionBufferSize> buffer{};
     TFGPU_TRY(check(symbols_.nvmlSystemGetDriverVersion(buffer.data(), buffer.size()),
                     "nvmlSystemGetDriverVersion"));
-    std::string text = from_buffer(buffer.data(), buffer.size());
+    std::string text = from_c_buffer(buffer.data(), buffer.size());
     auto version = Version::parse(text);
     if (!version) {
       return make_error(Errc::kMalformed,
@@ -155,16 +152,16 @@ class DlNvml final : public Nvml {
     std::array<char, abi::kDeviceNameV2BufferSize> name{};
     TFGPU_TRY(
         check(symbols_.nvmlDeviceGetName(handle, name.data(), name.size()), "nvmlDeviceGetName"));
-    info.name = from_buffer(name.data(), name.size());
+    info.name = from_c_buffer(name.data(), name.size());
     std::array<char, abi::kDeviceUuidV2BufferSize> uuid{};
     if (symbols_.nvmlDeviceGetUUID != nullptr &&
         symbols_.nvmlDeviceGetUUID(handle, uuid.data(), uuid.size()) == abi::kNvmlSuccess) {
-      info.uuid = from_buffer(uuid.data(), uuid.size());
+      info.uuid = from_c_buffer(uuid.data(), uuid.size());
     }
     abi::nvmlPciInfo_t pci{};
     if (symbols_.nvmlDeviceGetPciInfo_v3 != nullptr &&
         symbols_.nvmlDeviceGetPciInfo_v3(handle, &pci) == abi::kNvmlSuccess) {
-      info.pci_bus_id = from_buffer(pci.busId, sizeof pci.busId);
+      info.pci_bus_id = from_c_buffer(pci.busId, sizeof pci.busId);
     }
     abi::nvmlMemory_t memory{};
     if (symbols_.nvmlDeviceGetMemoryInfo != nullptr &&

@@ -25,6 +25,13 @@ TEST(StringsTest, TildeHomeInListReplacesEveryEntry) {
   EXPECT_EQ(tilde_home_in_list("", "/root"), "");
 }
 
+TEST(StringsTest, FromCBufferStopsAtNulOrTheEnd) {
+  const char terminated[8] = {'G', 'P', 'U', '\0', 'x', 'x', 'x', 'x'};
+  EXPECT_EQ(from_c_buffer(terminated, sizeof(terminated)), "GPU");
+  const char unterminated[3] = {'A', 'B', 'C'};
+  EXPECT_EQ(from_c_buffer(unterminated, sizeof(unterminated)), "ABC");
+}
+
 TEST(StringsTest, PrintableMasksControlBytes) {
   EXPECT_EQ(printable(std::string("a\0b\x7f", 4)), "a?b?");
   EXPECT_EQ(printable("abcdef", 3), "abc...");

@@ -5,23 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tensorflow_fixtures.h"
+
 namespace tfgpu::probe {
 namespace {
 
 using Strings = std::vector<std::string>;
-
-// The TF 2.21.0 cp311 wheel's build_info.py on the development machine, verbatim after the
-// license header.
-constexpr const char* kTf221 =
-    "# Copyright 2020 The TensorFlow Authors. All Rights Reserved.\n"
-    "# ==============================================================================\n"
-    "\"\"\"Auto-generated module providing information about the build.\"\"\"\n"
-    "import collections\n"
-    "\n"
-    "build_info = collections.OrderedDict([('cpu_compiler', 'clang'), "
-    "('cuda_compute_capabilities', ['sm_60', 'sm_70', 'sm_80', 'sm_89', 'compute_90']), "
-    "('cuda_version', '12.5.1'), ('cudnn_version', '9'), ('is_cuda_build', True), "
-    "('is_rocm_build', False), ('is_tensorrt_build', False)])\n";
 
 // The older generator's shape (module-level names, Windows DLL suffixes in the dict).
 constexpr const char* kOldStyle =
@@ -38,7 +27,7 @@ constexpr const char* kOldStyle =
     "  build_info['x'] = 1\n";
 
 TEST(BuildInfoTest, ParsesTf221OrderedDict) {
-  auto info = parse_build_info(kTf221, "/sp/tensorflow/python/platform/build_info.py");
+  auto info = parse_build_info(kTf221BuildInfo, "/sp/tensorflow/python/platform/build_info.py");
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_TRUE(info->is_cuda_build.value_or(false));
   EXPECT_FALSE(info->is_rocm_build.value_or(true));

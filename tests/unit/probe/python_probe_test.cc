@@ -10,20 +10,13 @@
 
 #include "elf_builder.h"
 #include "temp_tree.h"
+#include "tensorflow_fixtures.h"
 #include "tfgpu/probe/probes.h"
 
 namespace tfgpu::probe {
 namespace {
 
 using Strings = std::vector<std::string>;
-
-constexpr const char* kTf221BuildInfo =
-    "\"\"\"Auto-generated module providing information about the build.\"\"\"\n"
-    "import collections\n\n"
-    "build_info = collections.OrderedDict([('cpu_compiler', 'clang'), "
-    "('cuda_compute_capabilities', ['sm_60', 'sm_70', 'sm_80', 'sm_89', 'compute_90']), "
-    "('cuda_version', '12.5.1'), ('cudnn_version', '9'), ('is_cuda_build', True), "
-    "('is_rocm_build', False), ('is_tensorrt_build', False)])\n";
 
 // RUNPATHs in the shape of TF 2.21's objects: cuSOLVER only in libtensorflow_cc.so.2's.
 constexpr const char* kFrameworkRunpath =
