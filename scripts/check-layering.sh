@@ -8,8 +8,10 @@ declare -A allowed=(
   [model]="base"
   [vendor]="base"
   [probe]="base model vendor"
+  [kb]="base"
+  [checks]="base model kb"
   [report]="base model"
-  [cli]="base model vendor probe report"
+  [cli]="base model vendor probe kb checks report"
 )
 status=0
 for module in "${!allowed[@]}"; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The truth on the development/CI machine, asserted against `tfgpu probe --json`.
+"""The truth on the development/CI machine, asserted against `tfgpu probe --json` and `tfgpu doctor --json`.
 
 This machine has no NVIDIA GPU and no driver, a real CUDA 13.0 toolkit (cuBLAS 13.1, cuDNN 9.19,
 NCCL 2.28, registered in ld.so.conf) with the toolkit's stub libcuda, and a cached venv with real
@@ -91,6 +91,40 @@ if venv:
                   and t[2] == "pip_wheel")
             check(f"{lib['soname']} version from the wheel", (lib["wheel"], value(lib["version"])),
                   lambda t: t[0].startswith("nvidia-") and t[1] is not None)
+
+# doctor's verdict on the same machine (issue: "no NVIDIA GPU or driver, so TensorFlow will run on
+# the CPU; in the cached venv TensorFlow's CUDA libraries resolve through the wheels; the system's
+# CUDA 13 libraries could not serve a CUDA 12 build").
+doctor_args = [binary, "doctor", "--json"] + args[3:]
+run = subprocess.run(doctor_args, capture_output=True, text=True)
+check("doctor exits 1 (checked, not ready)", run.returncode, 1)
+report = json.loads(run.stdout)
+check("doctor schema", report["schema"], "tfgpu.doctor/1")
+ids = {(f["id"], f["scope"]) for f in report["findings"]}
+check("finding no_nvidia_gpu for the machine", ("no_nvidia_gpu", "machine") in ids, True)
+check("no container finding without a GPU on the host",
+      any(i == "dev_nodes_missing" for i, _ in ids), False)
+layers = {layer["layer"]: layer["state"] for layer in report["layers"]}
+check("GPU layer fails", layers.get("gpu"), "error")
+if venv:
+    verdicts = [v for v in report["verdicts"]
+                if os.path.realpath(v["prefix"]) == os.path.realpath(venv)]
+    check("one verdict for the cached venv", len(verdicts), 1)
+    for verdict in verdicts:
+        check("it will not use the GPU", verdict["will_use_gpu"], False)
+        check("because there is no NVIDIA GPU", "no_nvidia_gpu" in verdict["blocked_by"], True)
+        check("and it says the CPU runs it", "CPU" in verdict["sentence"], True)
+        scope = verdict["prefix"]
+        check("the system's CUDA 13 cannot serve the CUDA 12 build",
+              ("system_cuda_other_major", scope) in ids, True)
+        check("no library finding beyond that (the wheels serve every library)",
+              sorted(i for i, s in ids if s == scope and i.startswith(("library_", "cuda_", "nvidia_"))), [])
+    check("CUDA libraries layer is fine", layers.get("cuda_libraries"), "ok")
+    no_gpu = [f for f in report["findings"] if f["id"] == "no_nvidia_gpu"]
+    fix_text = " ".join(fix["why"] + " " + " ".join(fix["commands"])
+                        for f in no_gpu for fix in f["fixes"])
+    check("the fix tells a user who adds a GPU which driver the build needs",
+          fix_text, lambda t: "525.60.13" in t)
 
 if failures:
     print(f"{len(failures)} facts differ from this machine's truth")

@@ -108,4 +108,28 @@ std::string printable(std::string_view text, std::size_t max_length) {
   return out;
 }
 
+std::string shell_quote(std::string_view text) {
+  const auto safe = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_@%+=:,./~-").find(c) != std::string_view::npos;
+  };
+  bool plain = !text.empty() && text.front() != '~';
+  for (char c : text) {
+    plain = plain && safe(c);
+  }
+  if (plain) {
+    return std::string(text);
+  }
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('\'');
+  return out;
+}
+
 }  // namespace tfgpu

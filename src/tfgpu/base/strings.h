@@ -44,4 +44,9 @@ std::string from_c_buffer(const char* buffer, std::size_t size);
 // `text` with every byte outside printable ASCII replaced by '?': for echoing hostile input.
 std::string printable(std::string_view text, std::size_t max_length = 200);
 
+// `text` as one POSIX shell word: unchanged when it holds only safe characters
+// ([A-Za-z0-9_@%+=:,./~-], not starting with '~'), else in single quotes with each ' written '\''.
+// Fix commands are pasted into a shell, and paths may hold spaces or quotes.
+std::string shell_quote(std::string_view text);
+
 }  // namespace tfgpu

@@ -39,3 +39,19 @@ TEST(StringsTest, PrintableMasksControlBytes) {
 
 }  // namespace
 }  // namespace tfgpu
+
+namespace tfgpu {
+namespace {
+
+TEST(ShellQuote, LeavesSafeWordsAndQuotesEverythingElse) {
+  EXPECT_EQ(shell_quote("/home/ana/venv/bin/python"), "/home/ana/venv/bin/python");
+  EXPECT_EQ(shell_quote("tensorflow[and-cuda]==2.21.0"), "'tensorflow[and-cuda]==2.21.0'");
+  EXPECT_EQ(shell_quote("/home/ana/my venv"), "'/home/ana/my venv'");
+  EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
+  EXPECT_EQ(shell_quote(""), "''");
+  EXPECT_EQ(shell_quote("~user"), "'~user'");
+  EXPECT_EQ(shell_quote("$HOME"), "'$HOME'");
+}
+
+}  // namespace
+}  // namespace tfgpu

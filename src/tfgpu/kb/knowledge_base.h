@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The knowledge base as plain data (docs/kb.md): TensorFlow releases, CUDA driver minima, GPU
+// compute capabilities, cuDNN support. Loaded from TOML (kb/load.h), queried by checks/ and plan/.
+// Every row keeps where it came from (Provenance) so a finding can cite it.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tfgpu/base/version.h"
+
+namespace tfgpu::kb {
+
+enum class Confidence { kConfirmed, kDerived, kUnconfirmed };
+
+// "confirmed", "derived", "unconfirmed".
+const char* confidence_name(Confidence confidence);
+
+struct Provenance {
+  std::string table;  // "release", "driver_minimum" …
+  std::string key;    // the row's identity: "2.21", "CUDA 12.5 Update 1", "GeForce RTX 3060"
+  Confidence confidence = Confidence::kUnconfirmed;
+  std::vector<std::string> sources;  // as written: source ids or URLs
+  std::vector<std::string> urls;     // resolved through sources.toml
+  std::string note;
+};
+
+// Inclusive range compared on the components written: ["2.18", "2.21"] holds 2.21.3.
+struct VersionRange {
+  Version first;
+  Version last;
+
+  bool contains(const Version& version) const;
+};
+
+struct TensorflowRelease {
+  Version line;           // "2.21"
+  Version first_version;  // "2.21.0"
+  VersionRange python;
+  Version cuda;
+  Version cudnn;
+  std::vector<std::string> gpu_platforms;  // "linux", "wsl2", "windows"
+  Provenance provenance;
+};
+
+struct WheelBuild {
+  VersionRange lines;
+  std::vector<std::string> compute_capabilities;  // "sm_80" (SASS), "compute_90" (PTX)
+  Provenance provenance;
+};
+
+struct AndCudaExtra {
+  Version line;
+  std::vector<std::string> requirements;  // "nvidia-cudnn-cu12>=9.3.0.75,<10.0"
+  Provenance provenance;
+};
+
+struct SonameSet {
+  VersionRange lines;
+  int cuda_major = 0;
+  std::map<std::string, std::string> libraries;  // family → soname
+  Provenance provenance;
+};
+
+struct Statement {
+  std::string id;
+  std::string text;
+  Provenance provenance;
+};
+
+struct DriverMinimum {
+  Version cuda;         // "12.5.1"
+  std::string release;  // "CUDA 12.5 Update 1"
+  Version linux_driver;
+  std::optional<Version> windows_driver;
+  Provenance provenance;
+};
+
+struct MinorVersionCompat {
+  int cuda_major = 0;
+  Version linux_driver;
+  std::optional<Version> windows_driver;
+  std::optional<Version> below;
+  Provenance provenance;
+};
+
+struct ArchSupport {
+  VersionRange cuda;
+  std::vector<Version> compute_capabilities;
+  Provenance provenance;
+};
+
+struct GpuModel {
+  std::string name;  // "GeForce RTX 3060"
+  std::string segment;
+  Version compute_capability;
+  std::vector<Version> alternatives;
+  std::string architecture;
+  Provenance provenance;
+};
+
+struct PciDevice {
+  std::string vendor;  // "10de"
+  std::string device;  // "2b85"
+  std::string name;    // a GpuModel name
+  Provenance provenance;
+};
+
+struct CudnnBuild {
+  VersionRange cuda;
+  Version linux_driver;
+  std::optional<Version> windows_driver;
+};
+
+struct CudnnRelease {
+  VersionRange versions;
+  std::string soname;
+  VersionRange compute_capability;
+  std::vector<CudnnBuild> builds;
+  Provenance provenance;
+};
+
+struct Source {
+  std::string id;
+  std::string title;
+  std::string url;
+};
+
+struct KnowledgeBase {
+  std::string origin;  // "embedded" or the folder it was loaded from
+  std::vector<Source> sources;
+  std::vector<TensorflowRelease> releases;
+  std::vector<WheelBuild> wheel_builds;
+  std::vector<AndCudaExtra> and_cuda;
+  std::vector<SonameSet> sonames;
+  std::vector<Statement> statements;
+  std::string nightly_rule;
+  std::vector<DriverMinimum> driver_minimums;
+  std::vector<MinorVersionCompat> minor_version_compat;
+  std::vector<ArchSupport> arch_support;
+  std::vector<GpuModel> gpus;
+  std::vector<PciDevice> pci_devices;
+  std::vector<CudnnRelease> cudnn;
+
+  // The release line of a TensorFlow version: "2.15.0.post1" → 2.15, "2.21.0.dev20251101" (a
+  // tf-nightly) → 2.21. Null when the KB has no row for that line.
+  const TensorflowRelease* release_for(const Version& tensorflow) const;
+  const TensorflowRelease* newest_release() const;
+  const WheelBuild* wheel_build_for(const Version& tensorflow) const;
+  const AndCudaExtra* and_cuda_for(const Version& tensorflow) const;
+  const SonameSet* sonames_for(const Version& tensorflow) const;
+  const Statement* statement(std::string_view id) const;
+
+  // The driver packaged with exactly this CUDA release ("12.5.1"), else with the newest release of
+  // the same major.minor not newer than it ("12.5" → 12.5 GA).
+  const DriverMinimum* driver_minimum_for(const Version& cuda) const;
+  const MinorVersionCompat* minor_version_compat_for(int cuda_major) const;
+  const ArchSupport* arch_support_for(const Version& cuda) const;
+
+  // Case-insensitive match on the name with a leading "NVIDIA " dropped, and on the model inside
+  // a pci.ids name ("GH100 [H100 SXM5 80GB]" → "H100 SXM5 80GB").
+  const GpuModel* gpu_by_name(std::string_view name) const;
+  const PciDevice* pci_device(std::string_view vendor, std::string_view device) const;
+  const CudnnRelease* cudnn_for(const Version& cudnn) const;
+
+  // The URL of a source id, or the string itself when it is already a URL; empty when unknown.
+  std::string source_url(std::string_view id_or_url) const;
+};
+
+}  // namespace tfgpu::kb

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+// Cross-row checks of a parsed knowledge base (`tfgpu kb lint`): what a single row cannot show.
+// Duplicates use maps and sets (gpus.toml has hundreds of rows); the overlap checks compare
+// pairs, which is fine for the range tables (a few dozen rows at most).
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "tfgpu/base/strings.h"
+#include "tfgpu/kb/load.h"
+
+namespace tfgpu::kb {
+namespace {
+
+// The same folding KnowledgeBase::gpu_by_name applies, so two rows that a lookup cannot tell
+// apart ("NVIDIA A100" and "A100") count as duplicates.
+std::string folded_gpu_name(std::string_view name) {
+  std::string text = to_lower(trim(name));
+  for (const std::string_view prefix : {"nvidia ", "tesla "}) {
+    if (text.starts_with(prefix)) {
+      text.erase(0, prefix.size());
+    }
+  }
+  return text;
+}
+
+bool is_id(std::string_view text, char separator) {
+  if (text.empty() || text.front() == separator || text.back() == separator) {
+    return false;
+  }
+  for (char c : text) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == separator)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool overlaps(const VersionRange& a, const VersionRange& b) {
+  return a.contains(b.first) || b.contains(a.first);
+}
+
+std::string range_text(const VersionRange& range) {
+  return fmt::format("[\"{}\", \"{}\"]", range.first.text(), range.last.text());
+}
+
+class Linter {
+ public:
+  explicit Linter(const KnowledgeBase& kb) : kb_(kb) {
+    for (const Source& source : kb.sources) {
+      source_ids_.insert(source.id);
+    }
+    for (const TensorflowRelease& release : kb.releases) {
+      release_lines_.insert(release.line);
+    }
+    for (const GpuModel& gpu : kb.gpus) {
+      gpu_names_.insert(folded_gpu_name(gpu.name));
+    }
+  }
+
+  std::vector<LintProblem> run() {
+    sources();
+    tensorflow();
+    cuda();
+    gpus();
+    cudnn();
+    return std::move(problems_);
+  }
+
+ private:
+  void add(std::string_view file, std::string_view table, std::size_t index, std::string problem) {
+    problems_.push_back(
+        LintProblem{fmt::format("{}: {}[{}]", file, table, index), std::move(problem)});
+  }
+
+  // Every source a row cites must be an id of sources.toml or an https:// URL.
+  void cited(std::string_view file, std::size_t index, const Provenance& provenance) {
+    for (const std::string& source : provenance.sources) {
+      if (!source.starts_with("https://") && source_ids_.count(source) == 0) {
+        add(file, provenance.table, index,
+            fmt::format("source \"{}\" is neither an id in sources.toml nor an https:// URL",
+                        printable(source, 80)));
+      }
+    }
+  }
+
+  // The first row with each key; a later row with the same key is reported against it.
+  template <class Key>
+  void unique(std::map<Key, std::size_t>& seen, const Key& key, std::string_view key_text,
+              std::string_view file, std::string_view table, std::size_t index) {
+    auto [first, inserted] = seen.emplace(key, index);
+    if (!inserted) {
+      add(file, table, index,
+          fmt::format("duplicate {} (first at {}[{}])", key_text, table, first->second));
+    }
+  }
+
+  template <class Row, class RangeOf>
+  void no_overlaps(const std::vector<Row>& rows, std::string_view file, std::string_view table,
+                   RangeOf range_of) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (overlaps(range_of(rows[i]), range_of(rows[j]))) {
+          add(file, table, i,
+              fmt::format("{} overlaps {} of {}[{}]", range_text(range_of(rows[i])),
+                          range_text(range_of(rows[j])), table, j));
+        }
+      }
+    }
+  }
+
+  void has_release(std::string_view file, std::string_view table, std::size_t index,
+                   const Version& line) {
+    if (release_lines_.count(line) == 0) {
+      add(file, table, index, fmt::format("no [[release]] row for line {}", line.text()));
+    }
+  }
+
+  // The lines a range names (its ends) must be releases; each is reported once.
+  void has_releases(std::string_view file, std::string_view table, std::size_t index,
+                    const VersionRange& lines) {
+    has_release(file, table, index, lines.first);
+    if (!(lines.last == lines.first)) {
+      has_release(file, table, index, lines.last);
+    }
+  }
+
+  void sources() {
+    constexpr std::string_view kFile = "sources.toml";
+    std::map<std::string, std::size_t> ids;
+    for (std::size_t i = 0; i < kb_.sources.size(); ++i) {
+      const Source& source = kb_.sources[i];
+      unique(ids, source.id, fmt::format("id \"{}\"", printable(source.id, 80)), kFile, "source",
+             i);
+      if (!is_id(source.id, '-')) {
+        add(kFile, "source", i,
+            fmt::format("id \"{}\" is not kebab-case", printable(source.id, 80)));
+      }
+      if (!source.url.starts_with("https://")) {
+        add(kFile, "source", i,
+            fmt::format("url \"{}\" is not an https:// URL", printable(source.url, 120)));
+      }
+    }
+  }
+
+  void tensorflow() {
+    constexpr std::string_view kFile = "tensorflow.toml";
+    std::map<Version, std::size_t> lines;
+    for (std::size_t i = 0; i < kb_.releases.size(); ++i) {
+      const TensorflowRelease& release = kb_.releases[i];
+      unique(lines, release.line, "line " + release.line.text(), kFile, "release", i);
+      cited(kFile, i, release.provenance);
+    }
+    for (std::size_t i = 0; i < kb_.wheel_builds.size(); ++i) {
+      const WheelBuild& build = kb_.wheel_builds[i];
+      has_releases(kFile, "wheel_build", i, build.lines);
+      cited(kFile, i, build.provenance);
+    }
+    no_overlaps(kb_.wheel_builds, kFile, "wheel_build",
+                [](const WheelBuild& row) -> const VersionRange& { return row.lines; });
+    std::map<Version, std::size_t> extras;
+    for (std::size_t i = 0; i < kb_.and_cuda.size(); ++i) {
+      const AndCudaExtra& extra = kb_.and_cuda[i];
+      unique(extras, extra.line, "line " + extra.line.text(), kFile, "and_cuda", i);
+      has_release(kFile, "and_cuda", i, extra.line);
+      cited(kFile, i, extra.provenance);
+    }
+    for (std::size_t i = 0; i < kb_.sonames.size(); ++i) {
+      const SonameSet& set = kb_.sonames[i];
+      has_releases(kFile, "sonames", i, set.lines);
+      cited(kFile, i, set.provenance);
+    }
+    no_overlaps(kb_.sonames, kFile, "sonames",
+                [](const SonameSet& row) -> const VersionRange& { return row.lines; });
+    std::map<std::string, std::size_t> ids;
+    for (std::size_t i = 0; i < kb_.statements.size(); ++i) {
+      const Statement& statement = kb_.statements[i];
+      unique(ids, statement.id, fmt::format("id \"{}\"", printable(statement.id, 80)), kFile,
+             "statement", i);
+      if (!is_id(statement.id, '_')) {
+        add(kFile, "statement", i,
+            fmt::format("id \"{}\" is not snake_case", printable(statement.id, 80)));
+      }
+      cited(kFile, i, statement.provenance);
+    }
+  }
+
+  void cuda() {
+    constexpr std::string_view kFile = "cuda.toml";
+    std::map<Version, std::size_t> releases;
+    for (std::size_t i = 0; i < kb_.driver_minimums.size(); ++i) {
+      const DriverMinimum& row = kb_.driver_minimums[i];
+      unique(releases, row.cuda, "cuda " + row.cuda.text(), kFile, "driver_minimum", i);
+      cited(kFile, i, row.provenance);
+    }
+    std::map<int, std::size_t> majors;
+    for (std::size_t i = 0; i < kb_.minor_version_compat.size(); ++i) {
+      const MinorVersionCompat& row = kb_.minor_version_compat[i];
+      unique(majors, row.cuda_major, fmt::format("cuda_major {}", row.cuda_major), kFile,
+             "minor_version_compat", i);
+      cited(kFile, i, row.provenance);
+    }
+    for (std::size_t i = 0; i < kb_.arch_support.size(); ++i) {
+      cited(kFile, i, kb_.arch_support[i].provenance);
+    }
+    no_overlaps(kb_.arch_support, kFile, "arch_support",
+                [](const ArchSupport& row) -> const VersionRange& { return row.cuda; });
+  }
+
+  void gpus() {
+    constexpr std::string_view kFile = "gpus.toml";
+    std::map<std::string, std::size_t> names;
+    for (std::size_t i = 0; i < kb_.gpus.size(); ++i) {
+      const GpuModel& gpu = kb_.gpus[i];
+      unique(names, folded_gpu_name(gpu.name), fmt::format("name \"{}\"", printable(gpu.name, 80)),
+             kFile, "gpu", i);
+      cited(kFile, i, gpu.provenance);
+    }
+    std::map<std::string, std::size_t> ids;
+    for (std::size_t i = 0; i < kb_.pci_devices.size(); ++i) {
+      const PciDevice& device = kb_.pci_devices[i];
+      const std::string id = device.vendor + ":" + device.device;
+      unique(ids, id, "id " + id, kFile, "pci_device", i);
+      if (gpu_names_.count(folded_gpu_name(device.name)) == 0) {
+        add(kFile, "pci_device", i,
+            fmt::format("name \"{}\" has no [[gpu]] row", printable(device.name, 80)));
+      }
+      cited(kFile, i, device.provenance);
+    }
+  }
+
+  void cudnn() {
+    constexpr std::string_view kFile = "cudnn.toml";
+    for (std::size_t i = 0; i < kb_.cudnn.size(); ++i) {
+      cited(kFile, i, kb_.cudnn[i].provenance);
+    }
+    no_overlaps(kb_.cudnn, kFile, "cudnn",
+                [](const CudnnRelease& row) -> const VersionRange& { return row.versions; });
+  }
+
+  const KnowledgeBase& kb_;
+  std::set<std::string, std::less<>> source_ids_;
+  std::set<Version> release_lines_;
+  std::set<std::string> gpu_names_;
+  std::vector<LintProblem> problems_;
+};
+
+}  // namespace
+
+std::vector<LintProblem> lint(const KnowledgeBase& kb) {
+  return Linter(kb).run();
+}
+
+}  // namespace tfgpu::kb

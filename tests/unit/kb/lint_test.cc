@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "kb_fixture.h"
+#include "tfgpu/kb/load.h"
+
+namespace tfgpu::kb {
+namespace {
+
+using testing::describe;
+using testing::has_problem;
+using testing::valid_files;
+using testing::with_appended;
+
+// Lint of the valid KB with `toml` appended to `file`. The appended rows must parse cleanly, so
+// each problem below comes from lint(), not from the row reader.
+std::vector<LintProblem> lint_with(std::string_view file, std::string_view toml) {
+  std::vector<LintProblem> parse_problems;
+  auto kb = parse_files(with_appended(file, toml), "test", &parse_problems);
+  EXPECT_TRUE(kb) << kb.error().message;
+  EXPECT_TRUE(parse_problems.empty()) << describe(parse_problems);
+  return kb ? lint(*kb) : std::vector<LintProblem>{};
+}
+
+constexpr std::string_view kProvenance = R"toml(
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+)toml";
+
+std::string row(std::string_view table, std::string_view keys) {
+  return "\n[[" + std::string(table) + "]]\n" + std::string(keys) + std::string(kProvenance);
+}
+
+TEST(KbLint, ValidKbIsClean) {
+  std::vector<LintProblem> parse_problems;
+  auto kb = parse_files(valid_files(), "test", &parse_problems);
+  ASSERT_TRUE(kb) << kb.error().message;
+  const auto problems = lint(*kb);
+  EXPECT_TRUE(problems.empty()) << describe(problems);
+}
+
+TEST(KbLint, EmptyKbIsClean) {
+  EXPECT_TRUE(lint(KnowledgeBase{}).empty());
+}
+
+TEST(KbLint, DuplicateReleaseLine) {
+  // "2.21.0" is the same line as "2.21".
+  const auto problems = lint_with("tensorflow.toml", row("release", R"(line = "2.21.0"
+first_version = "2.21.0"
+python = ["3.10", "3.13"]
+cuda = "12.5"
+cudnn = "9.3"
+gpu_platforms = ["linux"])"));
+  EXPECT_TRUE(has_problem(problems, "tensorflow.toml: release[2]",
+                          "duplicate line 2.21.0 (first at release[1])"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 1U) << describe(problems);
+}
+
+TEST(KbLint, DuplicateGpuNameAsALookupSeesIt) {
+  const auto problems = lint_with("gpus.toml", R"toml(
+[[gpu]]
+name = "NVIDIA GeForce RTX 3060"
+segment = "geforce"
+compute_capability = "8.6"
+architecture = "Ampere"
+confidence = "confirmed"
+sources = ["https://developer.nvidia.com/cuda-gpus"]
+
+[[gpu]]
+name = "GeForce RTX 3060 Ti"
+segment = "geforce"
+compute_capability = "8.6"
+architecture = "Ampere"
+confidence = "confirmed"
+sources = ["https://developer.nvidia.com/cuda-gpus"]
+)toml");
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: gpu[2]",
+                          "duplicate name \"NVIDIA GeForce RTX 3060\" (first at gpu[0])"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 1U) << describe(problems);
+}
+
+TEST(KbLint, DuplicateStatementIdAndIdSpelling) {
+  const auto problems =
+      lint_with("tensorflow.toml", row("statement", "id = \"macos_no_cuda\"\ntext = \"again\"") +
+                                       row("statement", "id = \"Not-Snake\"\ntext = \"x\""));
+  EXPECT_TRUE(has_problem(problems, "tensorflow.toml: statement[1]",
+                          "duplicate id \"macos_no_cuda\" (first at statement[0])"))
+      << describe(problems);
+  EXPECT_TRUE(
+      has_problem(problems, "tensorflow.toml: statement[2]", "id \"Not-Snake\" is not snake_case"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 2U) << describe(problems);
+}
+
+TEST(KbLint, SourceRows) {
+  const auto problems = lint_with("sources.toml", R"toml(
+[[source]]
+id = "tf-build-configs"
+title = "The same id again"
+url = "https://www.tensorflow.org/"
+
+[[source]]
+id = "Plain_HTTP"
+title = "Not https"
+url = "http://example.com/"
+)toml");
+  EXPECT_TRUE(has_problem(problems, "sources.toml: source[2]",
+                          "duplicate id \"tf-build-configs\" (first at source[0])"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "sources.toml: source[3]", "is not kebab-case"));
+  EXPECT_TRUE(has_problem(problems, "sources.toml: source[3]",
+                          "url \"http://example.com/\" is not an https:// URL"));
+  EXPECT_EQ(problems.size(), 3U) << describe(problems);
+}
+
+TEST(KbLint, UnknownSourceIdOrPlainHttp) {
+  const auto problems = lint_with("cuda.toml", R"toml(
+[[minor_version_compat]]
+cuda_major = 13
+linux = "580.65.06"
+confidence = "confirmed"
+sources = ["cuda-release-note", "http://docs.nvidia.com/", "https://docs.nvidia.com/"]
+)toml");
+  EXPECT_TRUE(has_problem(problems, "cuda.toml: minor_version_compat[1]",
+                          "source \"cuda-release-note\" is neither an id in sources.toml nor an "
+                          "https:// URL"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "cuda.toml: minor_version_compat[1]",
+                          "source \"http://docs.nvidia.com/\" is neither"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 2U) << describe(problems);
+}
+
+TEST(KbLint, UnknownSourceInEveryTable) {
+  // One row per table citing a missing id: each table's rows are checked.
+  std::vector<KbFile> files = valid_files();
+  for (KbFile& file : files) {
+    std::size_t at = 0;
+    while ((at = file.text.find("sources = [", at)) != std::string::npos) {
+      const std::size_t end = file.text.find('\n', at);
+      constexpr std::string_view kMissing = "sources = [\"missing-id\"]";
+      file.text.replace(at, end - at, kMissing);
+      at += kMissing.size();
+    }
+  }
+  auto kb = parse_files(files, "test");
+  ASSERT_TRUE(kb) << kb.error().message;
+  const auto problems = lint(*kb);
+  for (const std::string_view where :
+       {"tensorflow.toml: release[0]", "tensorflow.toml: wheel_build[1]",
+        "tensorflow.toml: and_cuda[0]", "tensorflow.toml: sonames[0]",
+        "tensorflow.toml: statement[0]", "cuda.toml: driver_minimum[1]",
+        "cuda.toml: minor_version_compat[0]", "cuda.toml: arch_support[1]", "gpus.toml: gpu[1]",
+        "gpus.toml: pci_device[0]", "cudnn.toml: cudnn[1]"}) {
+    EXPECT_TRUE(has_problem(problems, where, "source \"missing-id\" is neither"))
+        << where << "\n"
+        << describe(problems);
+  }
+}
+
+TEST(KbLint, OverlappingWheelBuildsAndSonames) {
+  const auto problems = lint_with(
+      "tensorflow.toml",
+      row("wheel_build", "lines = [\"2.21\", \"2.21\"]\ncompute_capabilities = [\"sm_80\"]") +
+          row("sonames",
+              "lines = [\"2.21\", \"2.21\"]\ncuda_major = 12\nlibraries = { cudart = \"x\" }"));
+  EXPECT_TRUE(has_problem(problems, "tensorflow.toml: wheel_build[2]",
+                          "[\"2.21\", \"2.21\"] overlaps [\"2.21\", \"2.21\"] of wheel_build[1]"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "tensorflow.toml: sonames[1]",
+                          "[\"2.21\", \"2.21\"] overlaps [\"2.20\", \"2.21\"] of sonames[0]"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 2U) << describe(problems);
+}
+
+TEST(KbLint, OverlappingArchSupportOnTheComponentsWritten) {
+  // ["12.9", "12.9"] lies inside ["12.0", "12.9"] (which covers 12.9.x).
+  const auto problems = lint_with("cuda.toml", row("arch_support", R"(cuda = ["12.9", "12.9"]
+compute_capabilities = ["5.0"])") + row("arch_support", R"(cuda = ["13.2", "13.4"]
+compute_capabilities = ["7.5"])"));
+  EXPECT_TRUE(has_problem(problems, "cuda.toml: arch_support[2]", "overlaps"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 1U) << describe(problems);
+}
+
+TEST(KbLint, OverlappingCudnn) {
+  const auto problems = lint_with("cudnn.toml", R"toml(
+[[cudnn]]
+versions = ["8.9", "9.0"]
+soname = "libcudnn.so.8"
+compute_capability = ["5.0", "9.0"]
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+
+[[cudnn.build]]
+cuda = ["12.0", "12.2"]
+linux_driver = "525.60.13"
+)toml");
+  EXPECT_TRUE(has_problem(problems, "cudnn.toml: cudnn[2]",
+                          "[\"8.9\", \"9.0\"] overlaps [\"9.0\", \"9.2\"] of cudnn[0]"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 1U) << describe(problems);
+}
+
+TEST(KbLint, PciDeviceNameWithNoGpuRow) {
+  const auto problems = lint_with("gpus.toml", R"toml(
+[[pci_device]]
+vendor = "10de"
+device = "2c02"
+name = "GeForce RTX 5080"
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+
+[[pci_device]]
+vendor = "10de"
+device = "2b85"
+name = "NVIDIA GeForce RTX 3060"
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+)toml");
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: pci_device[1]",
+                          "name \"GeForce RTX 5080\" has no [[gpu]] row"))
+      << describe(problems);
+  // The second names a known GPU (as a lookup folds it) but repeats a PCI id.
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: pci_device[2]",
+                          "duplicate id 10de:2b85 (first at pci_device[0])"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 2U) << describe(problems);
+}
+
+TEST(KbLint, AndCudaAndWheelBuildLinesWithoutARelease) {
+  const auto problems = lint_with(
+      "tensorflow.toml",
+      row("and_cuda", "line = \"2.22\"\nrequirements = [\"nvidia-cudnn-cu12\"]") +
+          row("and_cuda", "line = \"2.21\"\nrequirements = [\"nvidia-cudnn-cu12\"]") +
+          row("wheel_build", "lines = [\"2.22\", \"2.23\"]\ncompute_capabilities = [\"sm_80\"]") +
+          row("sonames",
+              "lines = [\"2.19\", \"2.19\"]\ncuda_major = 12\nlibraries = { cudart = \"x\" }"));
+  EXPECT_TRUE(
+      has_problem(problems, "tensorflow.toml: and_cuda[1]", "no [[release]] row for line 2.22"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "tensorflow.toml: and_cuda[2]",
+                          "duplicate line 2.21 (first at and_cuda[0])"))
+      << describe(problems);
+  EXPECT_TRUE(
+      has_problem(problems, "tensorflow.toml: wheel_build[2]", "no [[release]] row for line 2.22"))
+      << describe(problems);
+  EXPECT_TRUE(
+      has_problem(problems, "tensorflow.toml: wheel_build[2]", "no [[release]] row for line 2.23"))
+      << describe(problems);
+  EXPECT_TRUE(
+      has_problem(problems, "tensorflow.toml: sonames[1]", "no [[release]] row for line 2.19"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 5U) << describe(problems);
+}
+
+TEST(KbLint, DriverMinimumAndMinorVersionCompatDuplicates) {
+  const auto problems = lint_with(
+      "cuda.toml",
+      row("driver_minimum", "cuda = \"13.0\"\nrelease = \"CUDA 13.0\"\nlinux = \"580.65.06\"") +
+          row("driver_minimum",
+              "cuda = \"13.0.1\"\nrelease = \"CUDA 13.0 Update 1\"\nlinux = \"580.82.07\"") +
+          row("minor_version_compat", "cuda_major = 12\nlinux = \"525.60.13\""));
+  EXPECT_TRUE(has_problem(problems, "cuda.toml: driver_minimum[2]",
+                          "duplicate cuda 13.0 (first at driver_minimum[1])"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "cuda.toml: minor_version_compat[1]",
+                          "duplicate cuda_major 12 (first at minor_version_compat[0])"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 2U) << describe(problems);
+}
+
+}  // namespace
+}  // namespace tfgpu::kb
