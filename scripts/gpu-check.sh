@@ -1,38 +1,56 @@
 #!/usr/bin/env bash
 # One prepared check for a lent GPU machine (H100/H200), run there on binaries built here and
-# carried along (build/dev). Everything it learns goes under $OUT (default ./gpu-out).
-# It never changes clocks, power limits, MIG or persistence mode: it only reads.
+# carried along. Everything it learns goes under $OUT (default ./gpu-out). It never changes clocks,
+# power limits, MIG or persistence mode: it only reads.
 #
-# Usage on the device machine:   OUT=/some/dir scripts/gpu-check.sh [path/to/tfgpu]
+# Prepare here:   scripts/gpu-bundle.sh            (portable tfgpu + hyperfine into gpu-bin/)
+# Run there:      OUT=/some/dir scripts/gpu-check.sh [gpu-bin]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
-binary=${1:-build/dev/src/tfgpu/tfgpu}
+bundle=${1:-gpu-bin}
+binary=$bundle/tfgpu
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+# At most 8 files come back from the device machine: summary, machine, probe.json, doctor.txt,
+# doctor.md, doctor.json, timing.txt, stderr.txt. Intermediates stay in $scratch.
 log() { echo "== $*" | tee -a "$OUT/summary.txt"; }
 
 log "machine: $(uname -a)"
-{ nvidia-smi --query-gpu=name,driver_version,pci.bus_id,uuid,memory.total,compute_cap --format=csv \
-  || echo "nvidia-smi failed"; } > "$OUT/nvidia-smi.csv" 2>&1
-cat /proc/driver/nvidia/version > "$OUT/proc-driver-nvidia-version.txt" 2>&1
+{
+  grep -E '^(PRETTY_NAME|VERSION_ID)=' /etc/os-release
+  ldd "$binary"
+  ls -l /dev/nvidia* 2>&1
+  cat /proc/driver/nvidia/version 2>&1
+  nvidia-smi --query-gpu=name,driver_version,pci.bus_id,uuid,memory.total,compute_cap --format=csv
+} > "$OUT/machine.txt" 2>&1
+nvidia-smi --query-gpu=name,driver_version,pci.bus_id,uuid,memory.total,compute_cap --format=csv \
+  > "$scratch/nvidia-smi.csv" 2>> "$OUT/stderr.txt" || echo "nvidia-smi failed" | tee -a "$OUT/summary.txt"
 
 log "tfgpu probe (live)"
-start=$(date +%s%N)
-"$binary" probe --json > "$OUT/probe.json" 2> "$OUT/probe.stderr"
-echo "probe exit $? in $(( ($(date +%s%N) - start) / 1000000 )) ms" | tee -a "$OUT/summary.txt"
-"$binary" probe --color never > "$OUT/probe.txt" 2>&1
-"$binary" doctor --color never > "$OUT/doctor.txt" 2>&1
-echo "doctor exit $?" | tee -a "$OUT/summary.txt"
+"$binary" probe --json > "$OUT/probe.json" 2>> "$OUT/stderr.txt"
+echo "probe exit $?" | tee -a "$OUT/summary.txt"
 
-log "probe facts against nvidia-smi"
-python3 - "$OUT/probe.json" "$OUT/nvidia-smi.csv" <<'PY' | tee -a "$OUT/summary.txt"
+log "tfgpu doctor (live): text -v, markdown, json"
+"$binary" doctor --color never -v > "$OUT/doctor.txt" 2>&1
+echo "doctor exit $?" | tee -a "$OUT/summary.txt"
+"$binary" doctor --format markdown > "$OUT/doctor.md" 2>&1
+"$binary" doctor --json > "$OUT/doctor.json" 2>> "$OUT/stderr.txt"
+echo "doctor --json exit $?" | tee -a "$OUT/summary.txt"
+"$binary" kb lint >> "$OUT/summary.txt" 2>&1
+
+log "probe facts and doctor's verdict against nvidia-smi"
+python3 - "$OUT/probe.json" "$scratch/nvidia-smi.csv" "$OUT/doctor.json" <<'PY' | tee -a "$OUT/summary.txt"
 import csv, json, sys
 facts = json.load(open(sys.argv[1]))
 rows = list(csv.DictReader(open(sys.argv[2]), skipinitialspace=True))
+doctor = json.load(open(sys.argv[3]))
 live = facts["user_driver"]["live"]
 value = lambda o: o["value"] if o and o["presence"] == "present" else None
 print("pci gpus:", [(g["device_id"], value(g["model_name"]), value(g["bound_driver"])) for g in facts["pci_gpus"]])
 print("kernel module:", value(facts["kernel_driver"]["module_version"]))
+print("libcuda:", value(facts["user_driver"]["libcuda"]["path"]), value(facts["user_driver"]["libcuda"]["version"]))
 print("cuInit:", live["cu_init_status_name"], "driver CUDA:", value(live["cuda_driver_version"]))
 print("NVML driver:", value(live["nvml_driver_version"]))
 devices = live["devices"]
@@ -50,14 +68,40 @@ if rows:
         if d["compute_capability"] != r["compute_cap"]:
             problems.append(f"cc {d['compute_capability']} != nvidia-smi {r['compute_cap']}")
 print("MISMATCH: " + "; ".join(problems) if problems else "probe agrees with nvidia-smi")
+print("doctor layers:", [(l["layer"], l["state"]) for l in doctor["layers"]])
+print("doctor findings:", [(f["id"], f["severity"]) for f in doctor["findings"]])
+print("doctor verdicts:", [v["sentence"] for v in doctor["verdicts"]], "no_tensorflow:", doctor["no_tensorflow"])
+gpu_layer = [l for l in doctor["layers"] if l["layer"] == "gpu"]
+errors = [f["id"] for f in doctor["findings"] if f["severity"] == "error" and f["scope"] == "machine"]
+print("GPU layer:", gpu_layer[0]["state"] if gpu_layer else None, "-", gpu_layer[0]["detail"] if gpu_layer else "")
+print("machine-level errors on a working GPU machine (should be none):", errors)
 PY
+
+log "timing: probe vs doctor (hyperfine, same run)"
+if [ -x "$bundle/hyperfine" ]; then
+  "$bundle/hyperfine" -N -i --warmup 3 --runs 30 --export-json "$scratch/timing.json" \
+    -n "probe --json" "$binary probe --json" \
+    -n "doctor --json" "$binary doctor --json" \
+    -n "probe --json --no-live" "$binary probe --json --no-live" \
+    -n "doctor --json --no-live" "$binary doctor --json --no-live" > "$OUT/timing.txt" 2>&1
+  python3 - "$scratch/timing.json" <<'PY' | tee -a "$OUT/summary.txt"
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+for live in ("", " --no-live"):
+    p, d = r["probe --json" + live], r["doctor --json" + live]
+    print(f"probe{live}: median {p['median']*1e3:.1f} ms; doctor{live}: median {d['median']*1e3:.1f} ms "
+          f"({d['median']/p['median']:.2f}x)")
+PY
+else
+  echo "no hyperfine in $bundle" | tee -a "$OUT/summary.txt"
+fi
 
 log "GPU-labelled tests (a skip is a failure here)"
 if [ -d build/dev ] && ctest --test-dir build/dev -N -L gpu 2>/dev/null | grep -q 'Total Tests: [1-9]'; then
-  TFGPU_EXPECT_GPU=1 ctest --test-dir build/dev -L gpu --output-on-failure > "$OUT/gpu-tests.txt" 2>&1
+  TFGPU_EXPECT_GPU=1 ctest --test-dir build/dev -L gpu --output-on-failure >> "$OUT/summary.txt" 2>&1
   echo "gpu tests exit $?" | tee -a "$OUT/summary.txt"
 else
-  echo "no GPU-labelled tests in this build yet" | tee -a "$OUT/summary.txt"
+  echo "no GPU-labelled tests in this bundle yet" | tee -a "$OUT/summary.txt"
 fi
 
 log "done; results in $OUT"
