@@ -444,7 +444,10 @@ std::vector<Finding> gpu_needs_ptx_jit(const EnvView& view) {
             false});
     if (auto alternative = newest_tensorflow_for(view, cc, true)) {
       add_alternative_fix(finding, view, *alternative,
-                          fmt::format("was built for compute capability {}", cc.text()));
+                          fmt::format("carries code TensorFlow counts as built for compute "
+                                      "capability {} (no JIT warning; a PTX-only entry is still "
+                                      "compiled by the driver, for the kernels used)",
+                                      cc.text()));
     }
     return finding;
   });

@@ -158,6 +158,9 @@ std::vector<model::LayerStatus> layers(const model::Facts& facts, const std::vec
     gpu_detail = fmt::format("{}", fmt::join(names, "; "));
   }
   add(kLayerGpu, "GPU", gpu_detail);
+  if (out.back().state == LayerState::kOk && gpus.empty()) {
+    out.back().state = LayerState::kUnknown;  // WSL2 without a live answer: nothing to call good
+  }
   const bool some_cc_unknown = std::any_of(gpus.begin(), gpus.end(), [](const GpuView& gpu) {
     return !gpu.compute_capability.has_value();
   });
@@ -172,11 +175,16 @@ std::vector<model::LayerStatus> layers(const model::Facts& facts, const std::vec
     if (facts.user_driver.live.cuda_driver_version.is_present()) {
       driver_detail += " (CUDA " + facts.user_driver.live.cuda_driver_version.value->text() + ")";
     }
+  } else if (facts.user_driver.libcuda.provider == model::Provider::kWsl &&
+             facts.user_driver.libcuda.path.is_present()) {
+    driver_detail = "the Windows driver, through " + *facts.user_driver.libcuda.path.value;
   } else {
     driver_detail = "no NVIDIA driver";
   }
   add(kLayerDriver, "Driver", driver_detail);
-  if (out.back().state == LayerState::kOk && !driver_version(facts)) {
+  const bool wsl_driver = facts.user_driver.libcuda.provider == model::Provider::kWsl &&
+                          facts.user_driver.libcuda.path.is_present();
+  if (out.back().state == LayerState::kOk && !driver_version(facts) && !wsl_driver) {
     // Nothing wrong was found, yet there is no driver to call good: unknown when its version
     // could not be read, not applicable when there is no GPU for it.
     out.back().state = facts.kernel_driver.module_version.presence == model::Presence::kUnknown
