@@ -25,6 +25,18 @@ expect 2 "Directory does not exist" "$binary" probe --root "$work/missing"
 expect 2 "$work/env:2: not KEY=VALUE" "$binary" probe --root "$work/root" --env-file "$work/env"
 expect 2 "cannot open" "$binary" probe --root "$work/root" --env-file "$work/nothing"
 expect 2 "color" "$binary" probe --color sometimes
+expect 2 "--kb $work/missing" "$binary" doctor --no-live --kb "$work/missing"
+expect 2 "format" "$binary" doctor --format html
+mkdir -p "$work/kb"
+for file in sources tensorflow cuda gpus cudnn; do printf '' > "$work/kb/$file.toml"; done
+printf '[[release]\nline = \n' > "$work/kb/tensorflow.toml"
+expect 2 "tensorflow.toml:1" "$binary" doctor --no-live --kb "$work/kb"
+expect 2 "tensorflow.toml:1" "$binary" kb lint --kb "$work/kb"
+printf '[[release]]\nline = "two.one"\n' > "$work/kb/tensorflow.toml"
+expect 2 "tensorflow.toml: release\[0\]" "$binary" doctor --no-live --kb "$work/kb"
+printf '\0\377garbage' > "$work/kb/tensorflow.toml"
+expect 2 "tensorflow.toml" "$binary" kb lint --kb "$work/kb"
+expect 2 "" "$binary" kb
 expect 2 "" "$binary" frobnicate
 expect 2 "" "$binary"
 [ $failures = 0 ] && echo "all usage errors exit 2 with a message"

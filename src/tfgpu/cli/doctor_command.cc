@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "tfgpu/checks/check.h"
 #include "tfgpu/checks/doctor.h"
 #include "tfgpu/cli/commands.h"
 #include "tfgpu/cli/common.h"
@@ -18,6 +19,7 @@ struct DoctorArgs {
   OutputOptions output;
   std::string kb_dir;
   bool strict = false;
+  bool list_checks = false;
 };
 
 int exit_code(const model::DoctorReport& report, bool strict) {
@@ -48,6 +50,13 @@ int exit_code(const model::DoctorReport& report, bool strict) {
 }
 
 int run_doctor(const DoctorArgs& args, const probe::Environment& env) {
+  if (args.list_checks) {
+    for (const auto& check : checks::registry()) {
+      std::cout << check.id << "\t" << (check.machine != nullptr ? "machine" : "environment")
+                << "\t" << check.title << "\n";
+    }
+    return kExitReady;
+  }
   auto probed_env = probed_environment(args.probe, env);
   if (!probed_env) {
     return input_error(probed_env.error());
@@ -105,6 +114,8 @@ Command add_doctor_command(CLI::App& app) {
   command->add_flag("-v,--verbose", args->output.verbose,
                     "show the evidence and knowledge-base rows behind each finding");
   command->add_flag("--strict", args->strict, "exit 1 on warnings too");
+  command->add_flag("--list-checks", args->list_checks,
+                    "print every check's id, scope and what it looks for, then exit");
   command->add_option("--kb", args->kb_dir,
                       "read the knowledge base from DIR instead of the embedded copy");
   command->footer(kExitCodeHelp);

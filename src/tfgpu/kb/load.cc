@@ -833,7 +833,19 @@ Result<KnowledgeBase> load_directory(const std::string& dir) {
   if (!files) {
     return tl::unexpected(files.error());
   }
-  return parse_files(*files, dir);
+  // A verdict must not rest on a folder whose rows were skipped: any row problem is an error here
+  // (`tfgpu kb lint --kb DIR` lists them all).
+  std::vector<LintProblem> problems;
+  auto kb = parse_files(*files, dir, &problems);
+  if (kb && !problems.empty()) {
+    return make_error(Errc::kMalformed,
+                      dir + "/" + problems.front().where + ": " + problems.front().problem +
+                          (problems.size() > 1
+                               ? " (and " + std::to_string(problems.size() - 1) +
+                                     " more; tfgpu kb lint --kb " + dir + " lists them)"
+                               : ""));
+  }
+  return kb;
 }
 
 }  // namespace tfgpu::kb

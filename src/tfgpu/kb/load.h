@@ -40,6 +40,8 @@ Result<KnowledgeBase> load_embedded();
 // sources.toml, tensorflow.toml, cuda.toml, gpus.toml, cudnn.toml from `dir`; missing files and
 // unreadable ones are errors naming the path.
 Result<std::vector<KbFile>> read_directory(const std::string& dir);
+
+// read_directory + parse_files; a row problem is an error too (the first, and how many more).
 Result<KnowledgeBase> load_directory(const std::string& dir);
 
 // Cross-row and cross-table problems: overlaps, duplicates, dangling references, unknown sources.
