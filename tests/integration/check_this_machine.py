@@ -82,7 +82,14 @@ if venv:
         site = env["site_packages"][0] if env["site_packages"] else "?"
         required = [lib for lib in env["libraries"] if lib["required"]]
         check("required CUDA libraries listed", len(required), lambda n: n >= 7)
+        # TensorFlow 2.21's framework RUNPATH has no cuSOLVER entry and its own loader does not
+        # find libcusolver.so.11 here (check_tf_dso_loader.py measures that); the rest resolve.
+        unreachable = {"libcusolver.so.11"}
         for lib in required:
+            if lib["soname"] in unreachable:
+                check(f"{lib['soname']} is not reachable from the framework's RUNPATH",
+                      lib["path"]["presence"], "absent")
+                continue
             check(f"{lib['soname']} resolves through TensorFlow's RUNPATH into the wheels",
                   (value(lib["path"]) or "", [c["step"] for c in lib["candidates"]
                                               if not c["rejected_because"] and c["exists"]][:1],
@@ -117,9 +124,15 @@ if venv:
         scope = verdict["prefix"]
         check("the system's CUDA 13 cannot serve the CUDA 12 build",
               ("system_cuda_other_major", scope) in ids, True)
-        check("no library finding beyond that (the wheels serve every library)",
-              sorted(i for i, s in ids if s == scope and i.startswith(("library_", "cuda_", "nvidia_"))), [])
-    check("CUDA libraries layer is fine", layers.get("cuda_libraries"), "ok")
+        check("the unreachable cuSOLVER wheel is the only library finding",
+              sorted(i for i, s in ids if s == scope and i.startswith(("library_", "cuda_", "nvidia_"))),
+              ["nvidia_wheels_unreachable"])
+        unreachable_findings = [f for f in report["findings"]
+                                if f["id"] == "nvidia_wheels_unreachable" and f["scope"] == scope]
+        commands = " ".join(c for f in unreachable_findings for fix in f["fixes"] for c in fix["commands"])
+        check("its fix puts the wheel's cusolver folder on LD_LIBRARY_PATH", commands,
+              lambda c: "nvidia/cusolver/lib" in c and "LD_LIBRARY_PATH" in c)
+    check("CUDA libraries layer fails (cuSOLVER)", layers.get("cuda_libraries"), "error")
     no_gpu = [f for f in report["findings"] if f["id"] == "no_nvidia_gpu"]
     fix_text = " ".join(fix["why"] + " " + " ".join(fix["commands"])
                         for f in no_gpu for fix in f["fixes"])

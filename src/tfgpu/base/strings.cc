@@ -54,6 +54,17 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) {
+      out += separator;
+    }
+    out += items[i];
+  }
+  return out;
+}
+
 std::string to_lower(std::string_view text) {
   std::string lowered(text);
   for (char& c : lowered) {

@@ -28,6 +28,9 @@ template <class T>
 requires std::same_as<T, std::string> std::vector<std::string_view> split_lines(T&& text)
 = delete;
 
+// `items` with `separator` between each two: join({"a", "b"}, ", ") is "a, b"; no items give "".
+std::string join(const std::vector<std::string>& items, std::string_view separator);
+
 // ASCII lower-case copy.
 std::string to_lower(std::string_view text);
 

@@ -28,23 +28,6 @@ using model::Finding;
 using model::Fix;
 using model::Severity;
 
-std::string tensorflow_name(const EnvView& view) {
-  const auto& version = view.tensorflow.version;
-  return version.is_present() ? "TensorFlow " + version.value->text() : "TensorFlow";
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  }
-  return out;
-}
-
-bool on_wsl2(const model::Facts& facts) {
-  return facts.host.wsl2.value_or(false);
-}
-
 // ---------------------------------------------------------------------------------------------
 // The driver
 
@@ -57,7 +40,7 @@ struct DriverFloor {
 
 std::optional<DriverFloor> driver_floor_for_build(const EnvView& view) {
   const Version& cuda = *view.target.cuda;
-  const bool windows_column = on_wsl2(view.facts);
+  const bool windows_column = in_wsl2(view.facts);
   if (cuda.major() >= 11) {
     // From CUDA 11 one driver branch serves a whole major (minor version compatibility).
     const auto* row = view.kb.minor_version_compat_for(cuda.major());
@@ -98,17 +81,18 @@ std::optional<DriverFloor> driver_floor_for_build(const EnvView& view) {
 
 // How to get a driver of branch `branch` or newer on this machine.
 Fix driver_upgrade_fix(const model::Facts& facts, int branch) {
+  using Via = DriverInstall::Via;
   const std::string at_least = fmt::format("branch {} or newer", branch);
-  if (on_wsl2(facts)) {
+  if (in_wsl2(facts)) {
     return Fix{fmt::format("Update the NVIDIA driver on Windows to {} and restart WSL (wsl "
                            "--shutdown); WSL2 uses the Windows driver, so install no Linux driver "
-                           "inside it: https://www.nvidia.com/en-us/drivers/",
-                           at_least),
+                           "inside it: {}",
+                           at_least, kNvidiaDriversUrl),
                {},
                false,
                false};
   }
-  if (facts.host.container.is_present()) {
+  if (in_container(facts)) {
     return Fix{fmt::format("Upgrade the NVIDIA driver on the host that runs this container to "
                            "{}; a container uses the host's driver",
                            at_least),
@@ -116,44 +100,33 @@ Fix driver_upgrade_fix(const model::Facts& facts, int branch) {
                true,
                true};
   }
-  const std::string os = os_id(facts);
-  if (os == "ubuntu") {
-    return Fix{fmt::format("Install an NVIDIA driver of {}, then reboot (ubuntu-drivers installs "
-                           "the recommended one; sudo apt install nvidia-driver-<branch> picks a "
-                           "branch)",
-                           at_least),
-               {"sudo apt update", "sudo ubuntu-drivers install"},
-               true,
-               true};
+  const DriverInstall install = driver_install(facts);
+  std::string why;
+  switch (install.via) {
+    case Via::kUbuntuDrivers:
+      why = fmt::format(
+          "Install an NVIDIA driver of {}, then reboot (ubuntu-drivers installs the "
+          "recommended one; sudo apt install nvidia-driver-<branch> picks a branch)",
+          at_least);
+      break;
+    case Via::kDebianNonFree:
+      why = fmt::format(
+          "Install Debian's NVIDIA driver (from non-free; check that it is {}), then reboot",
+          at_least);
+      break;
+    case Via::kNvidiaRhelRepo:
+      why = fmt::format("Install the NVIDIA driver {} from NVIDIA's CUDA repository, then reboot",
+                        at_least);
+      break;
+    case Via::kRpmFusion:
+      why = fmt::format("Install the NVIDIA driver {} from RPM Fusion, then reboot", at_least);
+      break;
+    case Via::kManual:
+      why = fmt::format("Install an NVIDIA driver of {} for this distribution: {}", at_least,
+                        kNvidiaDriversUrl);
+      break;
   }
-  if (os == "debian") {
-    return Fix{fmt::format("Install Debian's NVIDIA driver (from non-free; check that it is {}), "
-                           "then reboot",
-                           at_least),
-               {"sudo apt update", "sudo apt install nvidia-driver"},
-               true,
-               true};
-  }
-  if (os == "rhel" || os == "rocky" || os == "almalinux" || os == "centos") {
-    return Fix{fmt::format("Install the NVIDIA driver {} from NVIDIA's CUDA repository, then "
-                           "reboot",
-                           at_least),
-               {"sudo dnf module install nvidia-driver:latest-dkms"},
-               true,
-               true};
-  }
-  if (os == "fedora") {
-    return Fix{fmt::format("Install the NVIDIA driver {} from RPM Fusion, then reboot", at_least),
-               {"sudo dnf install akmod-nvidia"},
-               true,
-               true};
-  }
-  return Fix{fmt::format("Install an NVIDIA driver of {} for this distribution: "
-                         "https://www.nvidia.com/en-us/drivers/",
-                         at_least),
-             {},
-             true,
-             true};
+  return Fix{why, install.commands, true, true};
 }
 
 std::vector<Finding> driver_too_old_for_build(const EnvView& view) {
@@ -171,7 +144,7 @@ std::vector<Finding> driver_too_old_for_build(const EnvView& view) {
   if (!below_floor && !live_major_older) {
     return {};
   }
-  const bool wsl = on_wsl2(view.facts);
+  const bool wsl = in_wsl2(view.facts);
   std::string summary;
   if (below_floor) {
     summary = fmt::format(
@@ -305,7 +278,7 @@ std::string gpu_label(const GpuView& gpu) {
 void add_gpu_evidence(Finding& finding, const GpuView& gpu, const EnvView& view) {
   add_evidence(finding, fmt::format("GPU {} compute capability", gpu.index),
                gpu.compute_capability ? gpu.compute_capability->text() : "unknown", gpu.cc_source);
-  add_evidence(finding, "wheel kernels", join(view.target.compute_capabilities, " "),
+  add_evidence(finding, "wheel kernels", text_of(view.target.compute_capabilities),
                view.target.compute_capabilities_source);
   if (view.target.wheel_build != nullptr &&
       view.target.compute_capabilities_source.starts_with("knowledge base")) {
@@ -325,7 +298,7 @@ struct Alternative {
 std::optional<Alternative> newest_tensorflow_for(const EnvView& view, const Version& cc,
                                                  bool native) {
   const auto& python = view.env.python_version;
-  const std::string platform = on_wsl2(view.facts) ? "wsl2" : "linux";
+  const std::string platform = in_wsl2(view.facts) ? "wsl2" : "linux";
   std::optional<Alternative> best;
   for (const auto& build : view.kb.wheel_builds) {
     const auto archs = parse_archs(build.compute_capabilities);
@@ -492,7 +465,7 @@ std::vector<Finding> ptx_jit_driver_too_old(const EnvView& view) {
   if (jit.empty() || !driver || row == nullptr) {
     return {};
   }
-  const bool wsl = on_wsl2(view.facts);
+  const bool wsl = in_wsl2(view.facts);
   const std::optional<Version> minimum = wsl ? row->windows_driver : row->linux_driver;
   if (!minimum || !(driver->version < *minimum)) {
     return {};

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "tfgpu/base/strings.h"
 #include "tfgpu/checks/check.h"
 #include "tfgpu/checks/common.h"
 
@@ -62,8 +63,7 @@ std::string gpu_phrase(const std::vector<GpuView>& gpus) {
     details.push_back(gpu.name + ", " + sm_name(gpu.compute_capability));
   }
   const std::string noun = gpus.size() == 1 ? "GPU " : "GPUs ";
-  return noun + fmt::format("{}", fmt::join(indices, ", ")) + " (" +
-         fmt::format("{}", fmt::join(details, "; ")) + ")";
+  return noun + join(indices, ", ") + " (" + join(details, "; ") + ")";
 }
 
 bool live_answered(const model::Facts& facts) {
@@ -124,9 +124,9 @@ std::vector<const Finding*> findings_in(const std::vector<Finding>& findings,
   return out;
 }
 
-// As written, suffix included: "2.15.0.post1", not "2.15.0".
+// As written, suffix included: "2.15.0.post1", not "2.15.0"; "?" when unknown.
 std::string version_text(const model::Observed<Version>& version) {
-  return version.is_present() ? version.value->text() + version.value->suffix() : std::string("?");
+  return text_or(version, "?");
 }
 
 std::vector<model::LayerStatus> layers(const model::Facts& facts, const std::vector<GpuView>& gpus,
@@ -146,16 +146,15 @@ std::vector<model::LayerStatus> layers(const model::Facts& facts, const std::vec
   // GPU
   std::string gpu_detail;
   if (gpus.empty()) {
-    gpu_detail = facts.host.wsl2.value_or(false)
-                     ? "no GPU reported (in WSL2 the GPU is not on the PCI bus)"
-                     : "no NVIDIA GPU found";
+    gpu_detail = in_wsl2(facts) ? "no GPU reported (in WSL2 the GPU is not on the PCI bus)"
+                                : "no NVIDIA GPU found";
   } else {
     std::vector<std::string> names;
     for (const auto& gpu : gpus) {
       names.push_back(
           fmt::format("{}: {} ({})", gpu.index, gpu.name, sm_name(gpu.compute_capability)));
     }
-    gpu_detail = fmt::format("{}", fmt::join(names, "; "));
+    gpu_detail = join(names, "; ");
   }
   add(kLayerGpu, "GPU", gpu_detail);
   if (out.back().state == LayerState::kOk && gpus.empty()) {
@@ -225,7 +224,7 @@ std::vector<model::LayerStatus> layers(const model::Facts& facts, const std::vec
   }
   add(kLayerLibraries, "CUDA libraries",
       library_parts.empty() ? "none needed (no TensorFlow) and no CUDA toolkit"
-                            : fmt::format("{}", fmt::join(library_parts, "; ")));
+                            : join(library_parts, "; "));
 
   // cuDNN
   std::vector<std::string> cudnn_parts;
@@ -249,8 +248,7 @@ std::vector<model::LayerStatus> layers(const model::Facts& facts, const std::vec
     }
     cudnn_parts.push_back(fmt::format("{} at {}", version_text(library.version), library.path));
   }
-  add(kLayerCudnn, "cuDNN",
-      cudnn_parts.empty() ? "none found" : fmt::format("{}", fmt::join(cudnn_parts, "; ")));
+  add(kLayerCudnn, "cuDNN", cudnn_parts.empty() ? "none found" : join(cudnn_parts, "; "));
 
   // One line per Python environment with TensorFlow.
   for (const auto& env : facts.python_envs) {

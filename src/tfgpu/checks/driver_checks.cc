@@ -30,56 +30,11 @@ using model::Fix;
 using model::Presence;
 using model::Severity;
 
-constexpr const char* kNvidiaDriversUrl = "https://www.nvidia.com/en-us/drivers/";
 constexpr const char* kContainerToolkitUrl =
     "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html";
 constexpr const char* kWslLibDir = "/usr/lib/wsl/lib";
 
 // ---- reading the facts ----------------------------------------------------------------------
-
-std::string text_of(const std::string& value) {
-  return value;
-}
-
-std::string text_of(const Version& value) {
-  return value.text();
-}
-
-std::string text_of(bool value) {
-  return value ? "yes" : "no";
-}
-
-std::string text_of(int value) {
-  return std::to_string(value);
-}
-
-// An observed value as evidence shows it: the value, "absent", or "unknown (why)".
-template <class T>
-std::string shown(const model::Observed<T>& observed) {
-  switch (observed.presence) {
-    case Presence::kPresent:
-      return observed.value ? text_of(*observed.value) : "unknown";
-    case Presence::kAbsent:
-      return "absent";
-    case Presence::kUnknown:
-      return observed.why_unknown.empty() ? "unknown" : "unknown (" + observed.why_unknown + ")";
-  }
-  return "unknown";
-}
-
-template <class T>
-void add_observed(Finding& finding, std::string what, const model::Observed<T>& observed) {
-  add_evidence(finding, std::move(what), shown(observed),
-               observed.source.empty() ? "not probed" : observed.source);
-}
-
-bool in_wsl2(const model::Facts& facts) {
-  return facts.host.wsl2.value_or(false);
-}
-
-bool in_container(const model::Facts& facts) {
-  return facts.host.container.is_present();
-}
 
 std::vector<const model::PciGpu*> nvidia_pci_gpus(const model::Facts& facts) {
   std::vector<const model::PciGpu*> gpus;
@@ -175,49 +130,42 @@ void add_libcuda_evidence(Finding& finding, const model::Facts& facts) {
 
 // ---- building fixes -------------------------------------------------------------------------
 
-std::string major_of(const model::Observed<std::string>& version_id) {
-  const std::string text = version_id.value_or("");
-  return text.substr(0, text.find('.'));
-}
-
 // The distribution's way to install the NVIDIA driver (os-release ID), or a manual step.
 Fix install_driver_fix(const model::Facts& facts) {
+  using Via = DriverInstall::Via;
+  const DriverInstall install = driver_install(facts);
   Fix fix;
   fix.needs_root = true;
   fix.reboot = true;
-  const std::string os = os_id(facts);
+  fix.commands = install.commands;
   const std::string where = in_container(facts) ? " on the host (not in this container)" : "";
-  if (os == "ubuntu") {
-    fix.why = "Install the NVIDIA driver Ubuntu recommends for this GPU" + where + ", then reboot.";
-    fix.commands = {"sudo ubuntu-drivers install"};
-  } else if (os == "debian") {
-    fix.why = "Install Debian's NVIDIA driver" + where +
-              " (enable the contrib, non-free and non-free-firmware components in "
-              "/etc/apt/sources.list first), then reboot.";
-    fix.commands = {"sudo apt update", "sudo apt install nvidia-driver firmware-misc-nonfree"};
-  } else if (os == "fedora") {
-    fix.why = "Install the driver from RPM Fusion's nonfree repository" + where +
-              " (enable it first: https://rpmfusion.org/Configuration), wait for akmods to build "
-              "the module, then reboot.";
-    fix.commands = {"sudo dnf install akmod-nvidia xorg-x11-drv-nvidia-cuda"};
-  } else if ((os == "rhel" || os == "rocky" || os == "almalinux" || os == "centos") &&
-             !major_of(facts.host.os_version_id).empty()) {
-    const std::string major = major_of(facts.host.os_version_id);
-    const std::string arch = facts.host.arch.value_or("") == "aarch64" ? "sbsa" : "x86_64";
-    fix.why = fmt::format(
-        "Install the driver from NVIDIA's CUDA repository for RHEL {} ({}){} (DKMS needs EPEL and "
-        "the kernel headers: https://docs.nvidia.com/datacenter/tesla/driver-installation-guide/), "
-        "then reboot.",
-        major, arch, where);
-    fix.commands = {
-        fmt::format("sudo dnf config-manager --add-repo "
-                    "https://developer.download.nvidia.com/compute/cuda/repos/rhel{0}/{1}/"
-                    "cuda-rhel{0}.repo",
-                    major, arch),
-        "sudo dnf install cuda-drivers"};
-  } else {
-    fix.why = std::string("Install the NVIDIA driver for this GPU") + where +
-              " with your distribution's packages or from " + kNvidiaDriversUrl + ", then reboot.";
+  switch (install.via) {
+    case Via::kUbuntuDrivers:
+      fix.why =
+          "Install the NVIDIA driver Ubuntu recommends for this GPU" + where + ", then reboot.";
+      break;
+    case Via::kDebianNonFree:
+      fix.why = "Install Debian's NVIDIA driver" + where +
+                " (enable the contrib, non-free and non-free-firmware components in "
+                "/etc/apt/sources.list first), then reboot.";
+      break;
+    case Via::kRpmFusion:
+      fix.why = "Install the driver from RPM Fusion's nonfree repository" + where +
+                " (enable it first: https://rpmfusion.org/Configuration), wait for akmods to "
+                "build the module, then reboot.";
+      break;
+    case Via::kNvidiaRhelRepo:
+      fix.why = fmt::format(
+          "Install the driver from NVIDIA's CUDA repository for RHEL {} ({}){} (DKMS needs EPEL "
+          "and the kernel headers: "
+          "https://docs.nvidia.com/datacenter/tesla/driver-installation-guide/), then reboot.",
+          install.rhel_major, install.repo_arch, where);
+      break;
+    case Via::kManual:
+      fix.why = std::string("Install the NVIDIA driver for this GPU") + where +
+                " with your distribution's packages or from " + kNvidiaDriversUrl +
+                ", then reboot.";
+      break;
   }
   return fix;
 }
@@ -247,21 +195,6 @@ bool is_stubs_dir(std::string_view entry) {
   return entry == "stubs" || entry.ends_with("/stubs");
 }
 
-std::string parent_dir(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos) {
-    return ".";
-  }
-  return std::string(path.substr(0, slash == 0 ? 1 : slash));
-}
-
-std::string without_trailing_slashes(std::string_view path) {
-  while (path.size() > 1 && path.back() == '/') {
-    path.remove_suffix(1);
-  }
-  return std::string(path);
-}
-
 // LD_LIBRARY_PATH entries that hold a CUDA stub: "…/stubs" directories and the directories of the
 // stubs the probe saw.
 bool holds_stub(std::string_view entry, const model::Facts& facts,
@@ -269,8 +202,8 @@ bool holds_stub(std::string_view entry, const model::Facts& facts,
   if (is_stubs_dir(entry)) {
     return true;
   }
-  const std::string dir = without_trailing_slashes(entry);
-  if (!extra_dir.empty() && dir == without_trailing_slashes(extra_dir)) {
+  const std::string dir = strip_trailing_slash(entry);
+  if (!extra_dir.empty() && dir == strip_trailing_slash(extra_dir)) {
     return true;
   }
   const auto& stubs = facts.user_driver.stub_libcuda_paths;
@@ -321,12 +254,7 @@ std::optional<DriverNeed> driver_needed_by_tensorflow(const MachineView& view) {
       if (!need || need->minimum < compat->linux_driver) {
         need = DriverNeed{
             compat->linux_driver,
-            fmt::format("TensorFlow {}{} in {}",
-                        tensorflow.version.is_present() ? tensorflow.version.value->text()
-                                                        : std::string("?"),
-                        tensorflow.version.is_present() ? tensorflow.version.value->suffix()
-                                                        : std::string(),
-                        env.prefix),
+            fmt::format("TensorFlow {} in {}", text_or(tensorflow.version, "?"), env.prefix),
             target.cuda->major(), &compat->provenance};
       }
     }
@@ -652,13 +580,7 @@ std::vector<Finding> check_stub_libcuda_on_path(const MachineView& view) {
     return {};
   }
   const std::string& path = *libcuda.path.value;
-  const model::LibraryCandidate* winner = nullptr;
-  for (const auto& candidate : libcuda.candidates) {
-    if (candidate.exists && candidate.rejected_because.empty()) {
-      winner = &candidate;
-      break;
-    }
-  }
+  const model::LibraryCandidate* winner = winner_of(libcuda);
   auto finding = make_finding(
       "stub_libcuda_on_path", Severity::kError, kMachineScope,
       fmt::format("libcuda.so.1 resolves to the CUDA toolkit's link-time stub {}: TensorFlow's "
@@ -783,10 +705,7 @@ std::vector<Finding> check_dev_nodes_missing(const MachineView& view) {
   if (!gpu_node_missing && !ctl_missing) {
     return {};
   }
-  std::string list;
-  for (const auto& path : missing) {
-    list += (list.empty() ? "" : ", ") + path;
-  }
+  const std::string list = join(missing, ", ");
   const std::string where = container
                                 ? fmt::format("this {} container was started without the GPUs",
                                               facts.host.container.value_or("container"))
@@ -864,10 +783,11 @@ std::vector<Finding> check_dev_nodes_inaccessible(const MachineView& view) {
   if (blocked.empty()) {
     return {};
   }
-  std::string list;
+  std::vector<std::string> paths;
   for (const auto* node : blocked) {
-    list += (list.empty() ? "" : ", ") + node->path;
+    paths.push_back(node->path);
   }
+  const std::string list = join(paths, ", ");
   auto finding = make_finding(
       "dev_nodes_inaccessible", Severity::kError, kMachineScope,
       fmt::format("This user cannot read and write {}: cuInit cannot open the GPU and TensorFlow "
@@ -964,10 +884,7 @@ std::vector<Finding> check_wsl_lib_missing(const MachineView& view) {
   add_observed(finding, "WSL2", facts.host.wsl2);
   add_observed(finding, "WSL driver library folder", dir);
   if (dir.is_present()) {
-    std::string listing;
-    for (const auto& file : files) {
-      listing += (listing.empty() ? "" : ", ") + file;
-    }
+    const std::string listing = join(files, ", ");
     add_evidence(finding, "files in " + std::string(kWslLibDir), listing.empty() ? "none" : listing,
                  kWslLibDir);
   }

@@ -37,11 +37,6 @@ using model::Severity;
 // ---------------------------------------------------------------------------------------------
 // Reading the facts
 
-std::string tensorflow_name(const EnvView& view) {
-  const auto& version = view.tensorflow.version;
-  return version.is_present() ? "TensorFlow " + version.value->text() : "TensorFlow";
-}
-
 // The requirement name of this install for pip ("tensorflow", "tf-nightly").
 std::string tensorflow_package(const EnvView& view) {
   return view.tensorflow.package.empty() ? "tensorflow" : view.tensorflow.package;
@@ -53,21 +48,6 @@ std::optional<int> build_cuda_major(const EnvView& view) {
     return std::nullopt;
   }
   return view.target.cuda->major();
-}
-
-std::string parent_dir(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos) {
-    return {};
-  }
-  return slash == 0 ? "/" : std::string(path.substr(0, slash));
-}
-
-std::string strip_trailing_slash(std::string_view path) {
-  while (path.size() > 1 && path.back() == '/') {
-    path.remove_suffix(1);
-  }
-  return std::string(path);
 }
 
 bool path_is_within(std::string_view path, std::string_view dir) {
@@ -99,14 +79,6 @@ std::vector<std::string> library_path_entries(std::string_view value) {
   }
   entries.push_back(current);
   return entries;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  }
-  return out;
 }
 
 // "export LD_LIBRARY_PATH=…" with `removed` entries dropped, or "unset LD_LIBRARY_PATH" when
@@ -219,16 +191,6 @@ bool runpath_names_wheel_dir(const model::TensorflowInstall& tensorflow, std::st
     });
   };
   return names(tensorflow.runpath) || names(tensorflow.cc_runpath);
-}
-
-// The candidate the loader took: the one that exists and was not rejected.
-const model::LibraryCandidate* winner_of(const LibraryResolution& library) {
-  for (const auto& candidate : library.candidates) {
-    if (candidate.exists && candidate.rejected_because.empty()) {
-      return &candidate;
-    }
-  }
-  return nullptr;
 }
 
 // The toolkit a path lies in (by its root, or a symlink to the root such as /usr/local/cuda).
@@ -415,7 +377,7 @@ void add_install_fixes(const EnvView& view, Finding& finding) {
                           "and-cuda extra), which its RUNPATH finds",
                           tensorflow_name(view)),
               {fmt::format("{} -m pip install '{}[and-cuda]=={}'", python_command(view.env),
-                           tensorflow_package(view), version.value->text())},
+                           tensorflow_package(view), text_of(*version.value))},
               false,
               false});
       cite_row(finding, extra->provenance);
@@ -533,22 +495,42 @@ std::vector<Finding> cuda_other_major_only(const EnvView& view) {
   return findings;
 }
 
-// The first release line from 2.18 on (hermetic CUDA builds whose objects carry the
-// $ORIGIN/../nvidia/*/lib RUNPATH) newer than `current` that supports `python`, if any.
-const kb::TensorflowRelease* first_release_with_wheel_runpath(
-    const kb::KnowledgeBase& kb, const Version& current, const model::Observed<Version>& python) {
-  static const Version kFirstWithRunpath = Version::parse("2.18").value_or(Version{});
-  const kb::TensorflowRelease* best = nullptr;
-  for (const auto& release : kb.releases) {
-    if (release.line < kFirstWithRunpath || !(release.line > current) ||
-        kb.and_cuda_for(release.first_version) == nullptr) {
+// The wheel folders TensorFlow needs reached for a CUDA build (cuda_runtime, cublas, …, cudnn).
+const std::vector<std::string>& needed_wheel_dirs() {
+  static const std::vector<std::string> dirs = {"cuda_runtime", "cublas",   "cufft",
+                                                "cusolver",     "cusparse", "cudnn"};
+  return dirs;
+}
+
+// The release line nearest to `current` (newer first, else older) with the and-cuda extra whose
+// loader object's RUNPATH reaches every wheel TensorFlow needs (KB and_cuda
+// loader_runpath_wheels) and that supports `python`, if any.
+const kb::AndCudaExtra* nearest_line_reaching_wheels(const kb::KnowledgeBase& kb,
+                                                     const Version& current,
+                                                     const model::Observed<Version>& python) {
+  const kb::AndCudaExtra* best = nullptr;
+  auto distance = [&](const kb::AndCudaExtra& extra) {
+    // Newer lines first (an upgrade), nearest first; then older ones, nearest first.
+    const int delta =
+        (extra.line.major() - current.major()) * 100 + (extra.line.minor() - current.minor());
+    return delta > 0 ? delta : 10000 - delta;
+  };
+  for (const auto& extra : kb.and_cuda) {
+    if (extra.line.same_prefix(current, 2)) {
       continue;
     }
-    if (python.is_present() && !release.python.contains(*python.value)) {
+    const auto& reached = extra.loader_runpath_wheels;
+    const bool reaches_all =
+        std::all_of(needed_wheel_dirs().begin(), needed_wheel_dirs().end(), [&](const auto& dir) {
+          return std::find(reached.begin(), reached.end(), dir) != reached.end();
+        });
+    const auto* release = kb.release_for(extra.line);
+    if (!reaches_all || release == nullptr ||
+        (python.is_present() && !release->python.contains(*python.value))) {
       continue;
     }
-    if (best == nullptr || release.line < best->line) {
-      best = &release;
+    if (best == nullptr || distance(extra) < distance(*best)) {
+      best = &extra;
     }
   }
   return best;
@@ -604,16 +586,21 @@ std::vector<Finding> nvidia_wheels_unreachable(const EnvView& view) {
           false,
           false});
   if (tensorflow.version.is_present()) {
-    if (const auto* release = first_release_with_wheel_runpath(view.kb, *tensorflow.version.value,
-                                                               view.env.python_version)) {
+    if (const auto* extra = nearest_line_reaching_wheels(view.kb, *tensorflow.version.value,
+                                                         view.env.python_version)) {
+      const bool upgrade = extra->line > *tensorflow.version.value;
       finding.fixes.push_back(
-          Fix{fmt::format("Or upgrade to TensorFlow {}, whose objects' RUNPATH finds the wheels",
-                          release->line.text()),
+          Fix{fmt::format("Or {} TensorFlow {}, whose libtensorflow_framework.so.2 RUNPATH reaches "
+                          "every nvidia-* wheel it loads",
+                          upgrade ? "upgrade to" : "move to", extra->line.text()),
               {fmt::format("{} -m pip install '{}[and-cuda]=={}.*'", python_command(view.env),
-                           tensorflow_package(view), release->line.text())},
+                           tensorflow_package(view), extra->line.text())},
               false,
               false});
-      cite_row(finding, release->provenance);
+      cite_row(finding, extra->provenance);
+    }
+    if (const auto* current = view.kb.and_cuda_for(*tensorflow.version.value)) {
+      cite_row(finding, current->provenance);
     }
   }
   cite_statement(finding, view.kb, "wheels_unreachable_2_16");
@@ -662,13 +649,17 @@ std::vector<Finding> system_cuda_other_major(const EnvView& view) {
   if (!build_major || view.env.libraries.empty()) {
     return {};
   }
+  // The libraries that resolve; the missing ones have their own finding (library_missing and
+  // friends), and this one still says why the system's CUDA is no help for them.
   std::vector<const LibraryResolution*> required;
+  std::size_t missing = 0;
   for (const auto& library : view.env.libraries) {
     if (!library.required) {
       continue;
     }
     if (!library.path.is_present()) {
-      return {};  // library_missing and friends speak for this environment
+      ++missing;
+      continue;
     }
     required.push_back(&library);
   }
@@ -702,8 +693,11 @@ std::vector<Finding> system_cuda_other_major(const EnvView& view) {
   Finding finding = make_finding(
       "system_cuda_other_major", Severity::kInfo, view.env.prefix,
       fmt::format("The system's {} could not serve this CUDA {} build of {}; TensorFlow uses the "
-                  "CUDA {} libraries from {} instead.",
-                  join(installs, ", "), *build_major, tensorflow_name(view), *build_major, used));
+                  "CUDA {} libraries from {} instead{}.",
+                  join(installs, ", "), *build_major, tensorflow_name(view), *build_major, used,
+                  missing == 0 ? std::string()
+                               : fmt::format(" ({} of {} found there)", required.size(),
+                                             required.size() + missing)));
   for (const auto& other : others) {
     add_evidence(finding, "system CUDA", other.what, other.source);
   }
@@ -730,10 +724,6 @@ std::string step_words(SearchStep step) {
       return "a default directory";
   }
   return "the search";
-}
-
-std::string version_text(const model::Observed<Version>& version) {
-  return version.is_present() ? version.value->text() : "unknown";
 }
 
 std::vector<Finding> library_shadowed(const EnvView& view) {
@@ -814,8 +804,8 @@ std::vector<Finding> library_shadowed(const EnvView& view) {
                       library.real_path.is_present() ? *library.real_path.value : path));
       add_evidence(finding, "ld.so loaded", loaded,
                    check->method.empty() ? check->loaded_path.source : check->method);
-      add_evidence(finding, "search result", path + " (" + version_text(library.version) + ")",
-                   library.path.source);
+      add_evidence(finding, "search result",
+                   path + " (" + text_or(library.version, "unknown") + ")", library.path.source);
       if (!check->error.empty()) {
         add_evidence(finding, "ld.so said", check->error, check->method);
       }
@@ -1081,11 +1071,11 @@ std::vector<Finding> xla_tool_missing(const EnvView& view, XlaTool tool) {
   add_evidence(finding, nvcc_wheel, "not installed", view.env.prefix);
   for (const auto& toolkit : view.facts.cuda_toolkits) {
     const auto& file = ptxas ? toolkit.ptxas : toolkit.libdevice;
-    add_evidence(
-        finding, "toolkit " + toolkit.root,
-        fmt::format("CUDA {}, {} {}", version_text(toolkit.version), ptxas ? "ptxas" : "libdevice",
-                    file.is_present() ? *file.value : std::string("absent")),
-        file.source.empty() ? toolkit.version.source : file.source);
+    add_evidence(finding, "toolkit " + toolkit.root,
+                 fmt::format("CUDA {}, {} {}", text_or(toolkit.version, "unknown"),
+                             ptxas ? "ptxas" : "libdevice",
+                             file.is_present() ? *file.value : std::string("absent")),
+                 file.source.empty() ? toolkit.version.source : file.source);
   }
   if (ptxas) {
     add_evidence(finding, "PATH", env_value(view.facts, "PATH").value_or("(unset)"), "environment");

@@ -25,7 +25,6 @@ namespace {
 
 using model::Finding;
 using model::Fix;
-using model::Presence;
 using model::Severity;
 
 // Every distribution that installs the top-level `tensorflow` package (as the python probe lists
@@ -53,13 +52,10 @@ bool one_of(std::string_view name, const std::string_view (&names)[N]) {
   return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
-// A TensorFlow version as pip spells it: "2.15.0.post1", "2.22.0.dev20260101".
-std::string spelled(const Version& version) {
-  return version.text() + version.suffix();
-}
-
+// A TensorFlow version as pip spells it ("2.15.0.post1", "2.22.0.dev20260101"), or a note that
+// it could not be read.
 std::string version_text(const model::Observed<Version>& version) {
-  return version.is_present() ? spelled(*version.value) : "(version unknown)";
+  return text_or(version, "(version unknown)");
 }
 
 std::optional<Version> line_of(const Version& version) {
@@ -68,7 +64,7 @@ std::optional<Version> line_of(const Version& version) {
 
 // "linux", "wsl2", "windows" or "macos": the names of a release's gpu_platforms.
 std::string platform_of(const model::Facts& facts) {
-  if (facts.host.wsl2.value_or(false)) {
+  if (in_wsl2(facts)) {
     return "wsl2";
   }
   const std::string os = os_id(facts);
@@ -152,7 +148,7 @@ GpuInstall gpu_install(const kb::KnowledgeBase& kb, std::string package, const V
     install.note = fmt::format(
         " TensorFlow {} wheels bring no CUDA libraries, and the knowledge base has no row saying "
         "which CUDA and cuDNN it needs.",
-        spelled(version));
+        text_of(version));
   }
   return install;
 }
@@ -172,8 +168,8 @@ Fix install_gpu_build_fix(const EnvView& view, std::string_view package,
         false};
   }
   const auto install =
-      gpu_install(view.kb, distribution, *version.value, "==" + spelled(*version.value), finding);
-  return Fix{fmt::format("Install the GPU build of TensorFlow {}.{}", spelled(*version.value),
+      gpu_install(view.kb, distribution, *version.value, "==" + text_of(*version.value), finding);
+  return Fix{fmt::format("Install the GPU build of TensorFlow {}.{}", text_of(*version.value),
                          install.note),
              {python + " -m pip install " + install.requirement},
              false,
@@ -185,27 +181,6 @@ void add_package_evidence(Finding& finding, const EnvView& view) {
   add_evidence(finding, "TensorFlow distribution",
                tensorflow.package + " " + version_text(tensorflow.version),
                tensorflow.version.source.empty() ? tensorflow.location : tensorflow.version.source);
-}
-
-template <class T>
-std::string shown(const model::Observed<T>& observed, std::string (*text)(const T&)) {
-  switch (observed.presence) {
-    case Presence::kPresent:
-      return observed.value ? text(*observed.value) : "unknown";
-    case Presence::kAbsent:
-      return "absent";
-    case Presence::kUnknown:
-      return observed.why_unknown.empty() ? "unknown" : "unknown (" + observed.why_unknown + ")";
-  }
-  return "unknown";
-}
-
-std::string python_bool(const bool& value) {
-  return value ? "True" : "False";
-}
-
-std::string version_string(const Version& value) {
-  return value.text();
 }
 
 std::string range_text(const kb::VersionRange& range) {
@@ -290,7 +265,7 @@ std::vector<Finding> check_multiple_tensorflow_packages(const EnvView& view) {
   }
   for (const auto& tensorflow : view.env.tensorflow) {
     add(tensorflow.package,
-        tensorflow.version.is_present() ? spelled(*tensorflow.version.value) : "",
+        tensorflow.version.is_present() ? text_of(*tensorflow.version.value) : "",
         tensorflow.version.source.empty() ? tensorflow.location : tensorflow.version.source);
   }
   // The empty `tensorflow` wheel beside the collaborator build it pulls in is one install.
@@ -375,11 +350,11 @@ std::vector<Finding> check_python_version_unsupported(const EnvView& view) {
   const std::string venv =
       (view.env.prefix.empty() ? std::string("tf-venv") : view.env.prefix) + "-py" + newest_python;
   const Version pinned = tensorflow.version.value_or(release->first_version);
-  const auto same = gpu_install(view.kb, distribution, pinned, "==" + spelled(pinned), finding);
+  const auto same = gpu_install(view.kb, distribution, pinned, "==" + text_of(pinned), finding);
   finding.fixes.push_back(Fix{
       fmt::format("Make an environment with Python {} (install that Python first if it is "
                   "missing) and install TensorFlow {} there.{}",
-                  newest_python, spelled(pinned), same.note),
+                  newest_python, text_of(pinned), same.note),
       {fmt::format("python{} -m venv {}", newest_python, shell_quote(venv)),
        fmt::format("{} -m pip install {}", shell_quote(venv + "/bin/python"), same.requirement)},
       false,
@@ -430,10 +405,7 @@ std::vector<Finding> check_platform_without_gpu_support(const EnvView& view) {
             false});
     return {finding};
   }
-  std::string platforms;
-  for (const auto& p : release->gpu_platforms) {
-    platforms += (platforms.empty() ? "" : ", ") + p;
-  }
+  const std::string platforms = join(release->gpu_platforms, ", ");
   auto finding = make_finding(
       "platform_without_gpu_support", Severity::kError, view.env.prefix,
       fmt::format("TensorFlow {} has no GPU build for {} (its GPU platforms: {}), so it will run "
@@ -482,8 +454,8 @@ std::vector<Finding> check_tensorflow_line_unknown(const EnvView& view) {
   const auto& info = tensorflow.build_info;
   std::string build = "its build_info.py";
   if (info.cuda_version.is_present() || info.cudnn_version.is_present()) {
-    build += fmt::format(" (CUDA {}, cuDNN {})", shown(info.cuda_version, version_string),
-                         shown(info.cudnn_version, version_string));
+    build +=
+        fmt::format(" (CUDA {}, cuDNN {})", shown(info.cuda_version), shown(info.cudnn_version));
   } else {
     build += " (which names no CUDA version here)";
   }
@@ -509,21 +481,21 @@ std::vector<Finding> check_tensorflow_line_unknown(const EnvView& view) {
     summary = fmt::format(
         "TensorFlow {} is older than every release in the knowledge base "
         "(oldest: {}): verdicts for it use {} and may be wrong.",
-        spelled(*tensorflow.version.value), oldest->line.text(), build);
+        text_of(*tensorflow.version.value), oldest->line.text(), build);
   } else {
     summary = fmt::format(
         "The knowledge base has no row for TensorFlow {}'s line{}: verdicts "
         "use {}.",
-        spelled(*tensorflow.version.value),
+        text_of(*tensorflow.version.value),
         newest != nullptr ? " (newest: " + newest->line.text() + ")" : "", build);
   }
   auto finding =
       make_finding("tensorflow_line_unknown", older ? Severity::kWarning : Severity::kInfo,
                    view.env.prefix, summary);
   add_package_evidence(finding, view);
-  add_evidence(finding, "build_info.py CUDA", shown(info.cuda_version, version_string),
+  add_evidence(finding, "build_info.py CUDA", shown(info.cuda_version),
                info.cuda_version.source.empty() ? info.source : info.cuda_version.source);
-  add_evidence(finding, "build_info.py cuDNN", shown(info.cudnn_version, version_string),
+  add_evidence(finding, "build_info.py cuDNN", shown(info.cudnn_version),
                info.cudnn_version.source.empty() ? info.source : info.cudnn_version.source);
   if (newest != nullptr) {
     add_evidence(finding, "newest release in the knowledge base", newest->line.text(),

@@ -55,6 +55,9 @@ struct WheelBuild {
 struct AndCudaExtra {
   Version line;
   std::vector<std::string> requirements;  // "nvidia-cudnn-cu12>=9.3.0.75,<10.0"
+  // The site-packages/nvidia/<dir>/lib folders that libtensorflow_framework.so.2's RUNPATH names
+  // ("cublas", "cudnn" …): TensorFlow dlopens from that object, so only these wheels are reached.
+  std::vector<std::string> loader_runpath_wheels;
   Provenance provenance;
 };
 

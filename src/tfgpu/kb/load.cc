@@ -484,9 +484,12 @@ class FileReader {
   void read_and_cuda(Row& row) {
     auto line = row.version("line");
     auto requirements = row.strings("requirements");
+    auto loader_runpath_wheels = row.strings("loader_runpath_wheels");
     Provenance provenance = row.provenance("and_cuda", line ? line->text() : "", urls_);
     if (row.finish()) {
-      kb_.and_cuda.push_back(AndCudaExtra{*line, std::move(*requirements), std::move(provenance)});
+      kb_.and_cuda.push_back(AndCudaExtra{*line, std::move(*requirements),
+                                          std::move(*loader_runpath_wheels),
+                                          std::move(provenance)});
     }
   }
 
@@ -838,12 +841,12 @@ Result<KnowledgeBase> load_directory(const std::string& dir) {
   std::vector<LintProblem> problems;
   auto kb = parse_files(*files, dir, &problems);
   if (kb && !problems.empty()) {
-    return make_error(Errc::kMalformed,
-                      dir + "/" + problems.front().where + ": " + problems.front().problem +
-                          (problems.size() > 1
-                               ? " (and " + std::to_string(problems.size() - 1) +
-                                     " more; tfgpu kb lint --kb " + dir + " lists them)"
-                               : ""));
+    return make_error(
+        Errc::kMalformed,
+        dir + "/" + problems.front().where + ": " + problems.front().problem +
+            (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) +
+                                       " more; tfgpu kb lint --kb " + dir + " lists them)"
+                                 : ""));
   }
   return kb;
 }

@@ -12,8 +12,10 @@
 //
 // Why the loader object: TensorFlow dlopens CUDA libraries by soname from TSL's dso_loader.cc,
 // which is linked into libtensorflow_framework.so.2, and glibc uses the calling object's
-// DT_RUNPATH (shared/reference/tensorflow-internals.md §2.1). In TF 2.21 the cuSOLVER entry is in
-// libtensorflow_cc.so.2's RUNPATH only, so both objects are requesters (docs/tensorflow-wheel.md).
+// DT_RUNPATH (shared/reference/tensorflow-internals.md §2.1) — only that object's. In TF 2.21 the
+// cuSOLVER entry is in libtensorflow_cc.so.2's RUNPATH only, and TensorFlow's own loader indeed
+// fails to find libcusolver.so.11 there (measured: tests/integration/check_tf_dso_loader.py), so
+// libtensorflow_cc.so.2 is recorded but is not a requester (docs/tensorflow-wheel.md).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -618,10 +620,7 @@ class PythonProbe {
     if (!info.cuda_version.is_present() || !install.loader_object.is_present()) {
       return {};
     }
-    std::vector<std::string> requesters = {*install.loader_object.value};
-    if (!install.cc_object.empty()) {
-      requesters.push_back(install.cc_object);
-    }
+    const std::vector<std::string> requesters = {*install.loader_object.value};
     const int cudnn_major = info.cudnn_version.is_present() ? info.cudnn_version.value->major() : 0;
     std::vector<model::LibraryResolution> out;
     for (const SonameSpec& spec : sonames_for_build(*info.cuda_version.value, cudnn_major)) {

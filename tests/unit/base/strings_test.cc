@@ -13,6 +13,15 @@ TEST(StringsTest, SplitLinesDropsCarriageReturns) {
   EXPECT_EQ(lines[2], "c");
 }
 
+TEST(StringsTest, JoinPutsTheSeparatorBetweenItemsOnly) {
+  EXPECT_EQ(join({"sm_80", "sm_90", "compute_90"}, " "), "sm_80 sm_90 compute_90");
+  EXPECT_EQ(join({"/a", "/b"}, ", "), "/a, /b");
+  EXPECT_EQ(join({"only"}, ":"), "only");
+  EXPECT_EQ(join({}, ":"), "");
+  // Empty items keep their place: an LD_LIBRARY_PATH with an empty entry stays one.
+  EXPECT_EQ(join({"", "/x", ""}, ":"), ":/x:");
+}
+
 TEST(StringsTest, TildeHomeOnlyReplacesWholeComponents) {
   EXPECT_EQ(tilde_home("/root/venv/bin", "/root"), "~/venv/bin");
   EXPECT_EQ(tilde_home("/rootless/x", "/root"), "/rootless/x");

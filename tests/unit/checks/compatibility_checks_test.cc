@@ -7,23 +7,21 @@
 
 #include <gtest/gtest.h>
 
-#include "check_fixtures.h"
+#include "check_test_helpers.h"
 
 namespace tfgpu::checks {
 namespace {
 
+using testing::cites;
 using testing::fired;
+using testing::has_command;
 using testing::healthy_facts;
+using testing::kPython;
 using testing::run_check;
 using testing::seen;
 using testing::small_kb;
+using testing::tf;
 using testing::ver;
-
-const std::string kPython = "/home/ana/venv/bin/python3";
-
-model::TensorflowInstall& tf(model::Facts& facts) {
-  return facts.python_envs.front().tensorflow.front();
-}
 
 void set_driver(model::Facts& facts, const std::string& version) {
   facts.kernel_driver.module_version = seen(ver(version), "/proc/driver/nvidia/version");
@@ -37,26 +35,6 @@ model::Facts with_gpu(const std::string& name, const std::string& cc) {
   device.name = name;
   device.compute_capability = ver(cc);
   return facts;
-}
-
-bool has_command(const model::Finding& finding, const std::string& command) {
-  for (const auto& fix : finding.fixes) {
-    for (const auto& c : fix.commands) {
-      if (c == command) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-bool cites(const model::Finding& finding, const std::string& row) {
-  for (const auto& citation : finding.kb) {
-    if (citation.row == row) {
-      return true;
-    }
-  }
-  return false;
 }
 
 // --- driver_too_old_for_build ------------------------------------------------------------------
@@ -128,7 +106,34 @@ TEST(DriverTooOldForBuild, BeforeCuda11TheExactReleasesDriverIsTheFloor) {
   ASSERT_EQ(findings.size(), 1U);
   EXPECT_NE(findings.front().summary.find("418.39"), std::string::npos);
   EXPECT_TRUE(cites(findings.front(), "CUDA 10.1 GA"));
-  EXPECT_TRUE(has_command(findings.front(), "sudo apt install nvidia-driver"));
+  // The same per-distribution commands as driver_checks' install fix (common.h driver_install).
+  EXPECT_TRUE(
+      has_command(findings.front(), "sudo apt install nvidia-driver firmware-misc-nonfree"));
+}
+
+TEST(DriverTooOldForBuild, OnRockyTheUpgradeUsesNvidiasRepositoryForItsMajor) {
+  auto facts = healthy_facts();
+  facts.host.os_id = seen(std::string("rocky"));
+  facts.host.os_version_id = seen(std::string("9.3"));
+  set_driver(facts, "520.61.05");
+  const auto findings = run_check("driver_too_old_for_build", facts, small_kb());
+  ASSERT_EQ(findings.size(), 1U);
+  const auto& finding = findings.front();
+  EXPECT_TRUE(has_command(finding,
+                          "sudo dnf config-manager --add-repo "
+                          "https://developer.download.nvidia.com/compute/cuda/repos/rhel9/x86_64/"
+                          "cuda-rhel9.repo"));
+  EXPECT_TRUE(has_command(finding, "sudo dnf install cuda-drivers"));
+  ASSERT_FALSE(finding.fixes.empty());
+  EXPECT_NE(finding.fixes.front().why.find("branch 525 or newer"), std::string::npos);
+  // Without a version there is no repository to name: the manual step, with NVIDIA's URL.
+  facts.host.os_version_id = model::Observed<std::string>::absent("/etc/os-release");
+  const auto manual = run_check("driver_too_old_for_build", facts, small_kb());
+  ASSERT_EQ(manual.size(), 1U);
+  ASSERT_FALSE(manual.front().fixes.empty());
+  EXPECT_TRUE(manual.front().fixes.front().commands.empty());
+  EXPECT_NE(manual.front().fixes.front().why.find("https://www.nvidia.com/en-us/drivers/"),
+            std::string::npos);
 }
 
 // --- ptx_jit_driver_too_old --------------------------------------------------------------------

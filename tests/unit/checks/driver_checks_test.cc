@@ -3,18 +3,14 @@
 // with one thing changed, and on the recorded machine meant to show it (tests/machines/*/expected/
 // probe.json); each stays quiet at the boundary that matters.
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
-#include "check_fixtures.h"
+#include "check_test_helpers.h"
 #include "tfgpu/checks/check_groups.h"
-#include "tfgpu/model/facts_json.h"
 
 namespace tfgpu::checks {
 namespace {
@@ -22,52 +18,20 @@ namespace {
 using model::Finding;
 using model::Presence;
 using model::Severity;
+using testing::cites;
+using testing::evidence_shows;
 using testing::fired;
+using testing::has_command;
 using testing::healthy_facts;
+using testing::mentions;
+using testing::quiet;
+using testing::recorded;
 using testing::run_check;
+using testing::run_one;
 using testing::seen;
 using testing::small_kb;
+using testing::the;
 using testing::ver;
-
-// The one finding with `id`; an empty finding (and a test failure) when there is not exactly one.
-Finding the(const std::vector<Finding>& findings, std::string_view id) {
-  std::vector<Finding> matching;
-  for (const auto& finding : findings) {
-    if (finding.id == id) {
-      matching.push_back(finding);
-    }
-  }
-  if (matching.size() != 1) {
-    ADD_FAILURE() << matching.size() << " findings with id " << id;
-    return {};
-  }
-  return matching.front();
-}
-
-Finding run_one(std::string_view id, const model::Facts& facts) {
-  return the(run_check(id, facts, small_kb()), id);
-}
-
-bool quiet(std::string_view id, const model::Facts& facts) {
-  return run_check(id, facts, small_kb()).empty();
-}
-
-std::vector<std::string> all_commands(const Finding& finding) {
-  std::vector<std::string> commands;
-  for (const auto& fix : finding.fixes) {
-    commands.insert(commands.end(), fix.commands.begin(), fix.commands.end());
-  }
-  return commands;
-}
-
-bool has_command(const Finding& finding, std::string_view command) {
-  for (const auto& c : all_commands(finding)) {
-    if (c == command) {
-      return true;
-    }
-  }
-  return false;
-}
 
 // The finding's first fix; an empty one (and a test failure) when it has none.
 model::Fix first_fix(const Finding& finding) {
@@ -76,48 +40,6 @@ model::Fix first_fix(const Finding& finding) {
     return {};
   }
   return finding.fixes.front();
-}
-
-bool evidence_shows(const Finding& finding, std::string_view value) {
-  for (const auto& evidence : finding.evidence) {
-    if (evidence.value.find(value) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool cites(const Finding& finding, std::string_view row) {
-  for (const auto& citation : finding.kb) {
-    if (citation.row == row) {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool mentions(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-// A recorded machine's probe facts, as `tfgpu probe --root tests/machines/<name> --json` gave them.
-model::Facts recorded(const std::string& name) {
-  const std::string path =
-      std::string(TFGPU_SOURCE_DIR) + "/tests/machines/" + name + "/expected/probe.json";
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  const auto document = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
-    ADD_FAILURE() << "cannot parse " << path;
-    return {};
-  }
-  auto facts = model::facts_from_json(document);
-  if (!facts) {
-    ADD_FAILURE() << path << ": " << facts.error().message;
-    return {};
-  }
-  return *facts;
 }
 
 std::vector<Finding> run_group(const std::vector<CheckInfo>& group, const model::Facts& facts) {

@@ -1,40 +1,35 @@
 // SPDX-License-Identifier: Apache-2.0
 // The library checks: each fires on one change to the healthy machine of check_fixtures.h (or on
 // the recorded machine that shows it) and stays quiet where the boundary matters.
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
-#include "check_fixtures.h"
+#include "check_test_helpers.h"
 #include "tfgpu/checks/check_groups.h"
 #include "tfgpu/checks/common.h"
-#include "tfgpu/model/facts_json.h"
 
 namespace tfgpu::checks {
 namespace {
 
+using testing::all_commands;
+using testing::cites;
+using testing::evidence_shows;
 using testing::fired;
+using testing::has_command;
 using testing::healthy_facts;
+using testing::kPython;
+using testing::recorded;
 using testing::run_check;
 using testing::seen;
 using testing::small_kb;
+using testing::tf;
+using testing::venv;
 using testing::ver;
 
 const std::string kSite = "/home/ana/venv/lib/python3.11/site-packages";
-const std::string kPython = "/home/ana/venv/bin/python3";
-
-model::PythonEnv& venv(model::Facts& facts) {
-  return facts.python_envs.front();
-}
-
-model::TensorflowInstall& tf(model::Facts& facts) {
-  return venv(facts).tensorflow.front();
-}
 
 // A library the emulated loader found nowhere: TensorFlow's RUNPATH entry, the cache, a default
 // directory, as the probe records them.
@@ -109,6 +104,15 @@ kb::KnowledgeBase kb_with_and_cuda() {
     kb::AndCudaExtra extra;
     extra.line = ver(line);
     extra.requirements = {"nvidia-cudnn-cu12"};
+    // As the real wheels: 2.16.1's framework RUNPATH reaches only cuda_runtime, 2.21.0's all but
+    // cusolver (data/kb/tensorflow.toml).
+    extra.loader_runpath_wheels = {"cuda_runtime", "cublas",   "cufft",
+                                   "cusolver",     "cusparse", "cudnn"};
+    if (std::string_view(line) == "2.16") {
+      extra.loader_runpath_wheels = {"cuda_runtime"};
+    } else if (std::string_view(line) == "2.21") {
+      extra.loader_runpath_wheels = {"cuda_runtime", "cublas", "cufft", "cusparse", "cudnn"};
+    }
     extra.provenance = testing::provenance("and_cuda", line);
     kb.and_cuda.push_back(extra);
   }
@@ -129,46 +133,6 @@ kb::KnowledgeBase kb_with_and_cuda() {
   return kb;
 }
 
-bool has_command(const model::Finding& finding, const std::string& command) {
-  for (const auto& fix : finding.fixes) {
-    for (const auto& c : fix.commands) {
-      if (c == command) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-bool has_evidence_value(const model::Finding& finding, const std::string& value) {
-  for (const auto& evidence : finding.evidence) {
-    if (evidence.value.find(value) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string all_commands(const model::Finding& finding) {
-  std::string out;
-  for (const auto& fix : finding.fixes) {
-    for (const auto& c : fix.commands) {
-      out += c + "\n";
-    }
-  }
-  return out;
-}
-
-model::Facts recorded_machine(const std::string& name) {
-  std::ifstream in(std::string(TFGPU_SOURCE_DIR) + "/tests/machines/" + name +
-                   "/expected/probe.json");
-  EXPECT_TRUE(in.good()) << name;
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  auto facts = model::facts_from_json(nlohmann::json::parse(text, nullptr, false));
-  EXPECT_TRUE(facts.has_value()) << name << ": " << (facts ? "" : facts.error().message);
-  return facts ? *facts : model::Facts{};
-}
-
 // --- library_missing -------------------------------------------------------------------------
 
 TEST(LibraryMissing, FiresForARequiredSonameNowhereWithTheAndCudaExtraAsFix) {
@@ -184,6 +148,24 @@ TEST(LibraryMissing, FiresForARequiredSonameNowhereWithTheAndCudaExtraAsFix) {
   EXPECT_NE(finding.summary.find(kSite + "/nvidia/cublas/lib"), std::string::npos)
       << finding.summary;
   EXPECT_TRUE(has_command(finding, kPython + " -m pip install 'tensorflow[and-cuda]==2.21.0'"))
+      << all_commands(finding);
+}
+
+TEST(LibraryMissing, NamesAndPinsTensorflowAsPipSpellsIt) {
+  auto facts = healthy_facts();
+  tf(facts).version = seen(ver("2.15.0.post1"));
+  venv(facts).libraries.push_back(not_found("libcublas.so.12", "cublas", "cublas"));
+  auto kb = kb_with_and_cuda();
+  kb.and_cuda.push_back(
+      {ver("2.15"), {"nvidia-cudnn-cu12"}, {}, testing::provenance("and_cuda", "2.15")});
+  const auto findings = run_check("library_missing", facts, kb);
+  ASSERT_EQ(findings.size(), 1U);
+  const auto& finding = findings.front();
+  EXPECT_NE(finding.summary.find("TensorFlow 2.15.0.post1 needs"), std::string::npos)
+      << finding.summary;
+  // 2.15.0 and 2.15.0.post1 are different wheels to pip: the fix keeps the installed one.
+  EXPECT_TRUE(
+      has_command(finding, kPython + " -m pip install 'tensorflow[and-cuda]==2.15.0.post1'"))
       << all_commands(finding);
 }
 
@@ -256,8 +238,7 @@ TEST(NvidiaWheelsUnreachable, OneFindingNamesEverySonameWithTheExactDirectories)
       << all_commands(finding);
   EXPECT_TRUE(has_command(finding, kPython + " -m pip install 'tensorflow[and-cuda]==2.18.*'"))
       << all_commands(finding);
-  EXPECT_TRUE(std::any_of(finding.kb.begin(), finding.kb.end(),
-                          [](const auto& c) { return c.row == "wheels_unreachable_2_16"; }));
+  EXPECT_TRUE(cites(finding, "wheels_unreachable_2_16"));
   // The same sonames are not also reported as missing.
   EXPECT_TRUE(run_check("library_missing", facts, kb).empty());
 }
@@ -332,11 +313,14 @@ TEST(SystemCudaOtherMajor, FiresAsInfoWhenTheWheelsServeAndTheSystemHasCuda13) {
                 kSite + " instead.");
 }
 
-TEST(SystemCudaOtherMajor, QuietOnTheHealthyMachineAndWhenALibraryIsMissing) {
+TEST(SystemCudaOtherMajor, QuietOnTheHealthyMachineAndCountsALibraryTheWheelsDoNotServe) {
   EXPECT_TRUE(run_check("system_cuda_other_major", healthy_facts(), small_kb()).empty());
   auto facts = dev_machine_shape();
   library(facts, "libcudnn.so.9") = not_found("libcudnn.so.9", "cudnn", "cudnn");
-  EXPECT_TRUE(run_check("system_cuda_other_major", facts, small_kb()).empty());
+  const auto findings = run_check("system_cuda_other_major", facts, small_kb());
+  ASSERT_EQ(findings.size(), 1U);
+  EXPECT_NE(findings.front().summary.find("instead (1 of 2 found there)."), std::string::npos)
+      << findings.front().summary;
 }
 
 // --- library_shadowed --------------------------------------------------------------------------
@@ -499,20 +483,20 @@ TEST(XlaTools, QuietWithASearchedToolkitOrAnOldTensorflow) {
 // --- cuDNN installed by hand (tests/machines/cudnn-misplaced) ----------------------------------
 
 TEST(CudnnHeaderLibraryMismatch, FiresOnTheCudnnMisplacedMachineWithBothVersions) {
-  const auto facts = recorded_machine("cudnn-misplaced");
+  const auto facts = recorded("cudnn-misplaced");
   const auto findings = run_check("cudnn_header_library_mismatch", facts, small_kb());
   ASSERT_EQ(findings.size(), 1U);
   const auto& finding = findings.front();
   EXPECT_EQ(finding.severity, model::Severity::kWarning);
   EXPECT_EQ(finding.scope, kMachineScope);
-  EXPECT_TRUE(has_evidence_value(finding, "8.9.7"));
-  EXPECT_TRUE(has_evidence_value(finding, "8.6.0"));
+  EXPECT_TRUE(evidence_shows(finding, "8.9.7"));
+  EXPECT_TRUE(evidence_shows(finding, "8.6.0"));
   ASSERT_FALSE(finding.fixes.empty());
   EXPECT_NE(finding.fixes.front().why.find("cuDNN 8.6.0"), std::string::npos);
 }
 
 TEST(CudnnFilesMisplaced, FiresOnTheCudnnMisplacedMachineWithTheExactPlacement) {
-  const auto facts = recorded_machine("cudnn-misplaced");
+  const auto facts = recorded("cudnn-misplaced");
   const auto findings = run_check("cudnn_files_misplaced", facts, small_kb());
   ASSERT_EQ(findings.size(), 1U);
   const auto& finding = findings.front();
@@ -541,7 +525,7 @@ TEST(CudnnMachineChecks, QuietOnTheHealthyMachine) {
 // --- recorded machines and empty facts ---------------------------------------------------------
 
 TEST(LibraryChecks, TheCondaMachineLoadsEverythingAndOnlyLacksPtxas) {
-  const auto facts = recorded_machine("conda-tf213-cuda118");
+  const auto facts = recorded("conda-tf213-cuda118");
   std::set<std::string> ids;
   for (const auto& check : library_checks()) {
     for (const auto& finding : run_check(check.id, facts, small_kb())) {

@@ -8,55 +8,26 @@
 
 #include <gtest/gtest.h>
 
-#include "check_fixtures.h"
+#include "check_test_helpers.h"
 
 namespace tfgpu::checks {
 namespace {
 
 using model::Finding;
 using model::Severity;
+using testing::cites;
+using testing::has_command;
 using testing::healthy_facts;
-using testing::run_check;
+using testing::kPython;
+using testing::mentions;
+using testing::quiet;
+using testing::run_one;
 using testing::seen;
 using testing::small_kb;
+using testing::tf;
+using testing::the;
+using testing::venv;
 using testing::ver;
-
-constexpr const char* kPython = "/home/ana/venv/bin/python3";
-
-Finding the(const std::vector<Finding>& findings, std::string_view id) {
-  std::vector<Finding> matching;
-  for (const auto& finding : findings) {
-    if (finding.id == id) {
-      matching.push_back(finding);
-    }
-  }
-  if (matching.size() != 1) {
-    ADD_FAILURE() << matching.size() << " findings with id " << id;
-    return {};
-  }
-  return matching.front();
-}
-
-Finding run_one(std::string_view id, const model::Facts& facts,
-                const kb::KnowledgeBase& kb = small_kb()) {
-  return the(run_check(id, facts, kb), id);
-}
-
-bool quiet(std::string_view id, const model::Facts& facts,
-           const kb::KnowledgeBase& kb = small_kb()) {
-  return run_check(id, facts, kb).empty();
-}
-
-bool has_command(const Finding& finding, std::string_view command) {
-  for (const auto& fix : finding.fixes) {
-    for (const auto& c : fix.commands) {
-      if (c == command) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
 
 bool any_fix_says(const Finding& finding, std::string_view text) {
   for (const auto& fix : finding.fixes) {
@@ -67,36 +38,15 @@ bool any_fix_says(const Finding& finding, std::string_view text) {
   return false;
 }
 
-bool cites(const Finding& finding, std::string_view row) {
-  for (const auto& citation : finding.kb) {
-    if (citation.row == row) {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool mentions(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-model::PythonEnv& env_of(model::Facts& facts) {
-  return facts.python_envs.front();
-}
-
-model::TensorflowInstall& tf_of(model::Facts& facts) {
-  return env_of(facts).tensorflow.front();
-}
-
 // The healthy machine with `package` `version` in place of tensorflow 2.21.0.
 model::Facts with_distribution(const std::string& package, const std::string& version) {
   auto facts = healthy_facts();
-  auto& tf = tf_of(facts);
-  tf.package = package;
-  tf.version = seen(ver(version), "/home/ana/venv/lib/python3.11/site-packages/" + package + "-" +
-                                      version + ".dist-info/METADATA");
-  env_of(facts).packages.front().name = package;
-  env_of(facts).packages.front().version = version;
+  auto& install = tf(facts);
+  install.package = package;
+  install.version = seen(ver(version), "/home/ana/venv/lib/python3.11/site-packages/" + package +
+                                           "-" + version + ".dist-info/METADATA");
+  venv(facts).packages.front().name = package;
+  venv(facts).packages.front().version = version;
   return facts;
 }
 
@@ -104,17 +54,16 @@ model::Facts with_distribution(const std::string& package, const std::string& ve
 
 TEST(TensorflowCpuPackage, FiresOnTensorflowCpuAndReinstallsTheAndCudaBuild) {
   auto facts = with_distribution("tensorflow-cpu", "2.21.0");
-  tf_of(facts).build_info.is_cuda_build = seen(false, tf_of(facts).build_info.source);
+  tf(facts).build_info.is_cuda_build = seen(false, tf(facts).build_info.source);
   const auto finding = run_one("tensorflow_cpu_package", facts);
   EXPECT_EQ(finding.severity, Severity::kError);
   EXPECT_EQ(finding.scope, "/home/ana/venv");
   EXPECT_TRUE(mentions(finding.summary, "tensorflow-cpu 2.21.0")) << finding.summary;
   ASSERT_EQ(finding.fixes.size(), 2u);
   EXPECT_EQ(finding.fixes[0].commands,
-            std::vector<std::string>{std::string(kPython) + " -m pip uninstall -y tensorflow-cpu"});
+            std::vector<std::string>{kPython + " -m pip uninstall -y tensorflow-cpu"});
   EXPECT_EQ(finding.fixes[1].commands,
-            std::vector<std::string>{std::string(kPython) +
-                                     " -m pip install 'tensorflow[and-cuda]==2.21.0'"});
+            std::vector<std::string>{kPython + " -m pip install 'tensorflow[and-cuda]==2.21.0'"});
   EXPECT_TRUE(cites(finding, "tensorflow_cpu_package"));
   EXPECT_TRUE(cites(finding, "and_cuda_from_2_14"));  // small_kb has no and_cuda row
 }
@@ -123,19 +72,19 @@ TEST(TensorflowCpuPackage, CitesTheAndCudaRowWhenTheKbHasOne) {
   auto kb = small_kb();
   kb.and_cuda.push_back({ver("2.21"),
                          {"nvidia-cudnn-cu12>=9.3.0.75,<10.0"},
+                         {},
                          testing::provenance("and_cuda", "2.21")});
   const auto finding =
       run_one("tensorflow_cpu_package", with_distribution("tensorflow-cpu", "2.21.0"), kb);
   EXPECT_TRUE(cites(finding, "2.21"));
-  EXPECT_TRUE(has_command(finding,
-                          std::string(kPython) + " -m pip install 'tensorflow[and-cuda]==2.21.0'"));
+  EXPECT_TRUE(has_command(finding, kPython + " -m pip install 'tensorflow[and-cuda]==2.21.0'"));
 }
 
 TEST(TensorflowCpuPackage, BeforeTheAndCudaExtraNamesTheSystemCudaAndCudnn) {
   auto facts = with_distribution("tensorflow-cpu", "2.10.1");
-  env_of(facts).python_version = seen(ver("3.10.12"));
+  venv(facts).python_version = seen(ver("3.10.12"));
   const auto finding = run_one("tensorflow_cpu_package", facts);
-  EXPECT_TRUE(has_command(finding, std::string(kPython) + " -m pip install tensorflow==2.10.1"));
+  EXPECT_TRUE(has_command(finding, kPython + " -m pip install tensorflow==2.10.1"));
   EXPECT_TRUE(any_fix_says(finding, "CUDA 11.2 and cuDNN 8.1"));
   EXPECT_TRUE(cites(finding, "2.10"));
 }
@@ -144,17 +93,17 @@ TEST(TensorflowCpuPackage, FiresOnRocmAndOnABuildWithoutCuda) {
   auto rocm = with_distribution("tensorflow-rocm", "2.21.0");
   EXPECT_TRUE(mentions(run_one("tensorflow_cpu_package", rocm).summary, "ROCm"));
   auto built = healthy_facts();
-  tf_of(built).build_info.is_cuda_build = seen(false, tf_of(built).build_info.source);
+  tf(built).build_info.is_cuda_build = seen(false, tf(built).build_info.source);
   const auto finding = run_one("tensorflow_cpu_package", built);
   EXPECT_TRUE(mentions(finding.summary, "is_cuda_build False")) << finding.summary;
-  EXPECT_TRUE(has_command(finding, std::string(kPython) + " -m pip uninstall -y tensorflow"));
+  EXPECT_TRUE(has_command(finding, kPython + " -m pip uninstall -y tensorflow"));
 }
 
 TEST(TensorflowCpuPackage, QuietOnTheGpuBuildEvenWithoutBuildInfo) {
   EXPECT_TRUE(quiet("tensorflow_cpu_package", healthy_facts()));
   auto facts = healthy_facts();
-  tf_of(facts).build_info.is_cuda_build =
-      model::Observed<bool>::unknown(tf_of(facts).build_info.source, "no build_info.py");
+  tf(facts).build_info.is_cuda_build =
+      model::Observed<bool>::unknown(tf(facts).build_info.source, "no build_info.py");
   EXPECT_TRUE(quiet("tensorflow_cpu_package", facts));
 }
 
@@ -171,26 +120,24 @@ TEST(TensorflowCpuPackage, OnAPlatformWithoutGpuBuildsPointsThereInsteadOfPip) {
 
 TEST(MultipleTensorflowPackages, FiresAndUninstallsAllInOneCommand) {
   auto facts = healthy_facts();
-  const std::string site = env_of(facts).site_packages.front();
-  env_of(facts).packages.push_back(
+  const std::string site = venv(facts).site_packages.front();
+  venv(facts).packages.push_back(
       {"tensorflow-cpu", "2.21.0", site + "/tensorflow_cpu-2.21.0.dist-info"});
   const auto finding = run_one("multiple_tensorflow_packages", facts);
   EXPECT_EQ(finding.severity, Severity::kError);
   EXPECT_TRUE(mentions(finding.summary, "tensorflow 2.21.0, tensorflow-cpu 2.21.0"))
       << finding.summary;
   ASSERT_EQ(finding.fixes.size(), 2u);
-  EXPECT_TRUE(has_command(finding,
-                          std::string(kPython) + " -m pip uninstall -y tensorflow tensorflow-cpu"));
-  EXPECT_TRUE(has_command(finding,
-                          std::string(kPython) + " -m pip install 'tensorflow[and-cuda]==2.21.0'"));
+  EXPECT_TRUE(has_command(finding, kPython + " -m pip uninstall -y tensorflow tensorflow-cpu"));
+  EXPECT_TRUE(has_command(finding, kPython + " -m pip install 'tensorflow[and-cuda]==2.21.0'"));
 }
 
 TEST(MultipleTensorflowPackages, FiresOnTwoInstallsTheProbeListed) {
   auto facts = healthy_facts();
-  auto nightly = tf_of(facts);
+  auto nightly = tf(facts);
   nightly.package = "tf-nightly";
   nightly.version = seen(ver("2.22.0.dev20260101"));
-  env_of(facts).tensorflow.push_back(nightly);
+  venv(facts).tensorflow.push_back(nightly);
   const auto finding = run_one("multiple_tensorflow_packages", facts);
   EXPECT_TRUE(mentions(finding.summary, "tf-nightly")) << finding.summary;
 }
@@ -200,9 +147,9 @@ TEST(MultipleTensorflowPackages, QuietOnOneDistributionAndOnTheCollaboratorPair)
   // On Linux ARM64, `tensorflow` is an empty wheel depending on tensorflow-cpu-aws of the same
   // version.
   auto facts = healthy_facts();
-  env_of(facts).packages.push_back({"tensorflow-cpu-aws", "2.21.0", "x"});
+  venv(facts).packages.push_back({"tensorflow-cpu-aws", "2.21.0", "x"});
   EXPECT_TRUE(quiet("multiple_tensorflow_packages", facts));
-  env_of(facts).packages.back().version = "2.20.0";
+  venv(facts).packages.back().version = "2.20.0";
   EXPECT_FALSE(quiet("multiple_tensorflow_packages", facts));
 }
 
@@ -210,7 +157,7 @@ TEST(MultipleTensorflowPackages, QuietOnOneDistributionAndOnTheCollaboratorPair)
 
 TEST(PythonVersionUnsupported, FiresBelowTheRangeWithAVenvAndAnOlderReleaseAsFixes) {
   auto facts = healthy_facts();
-  env_of(facts).python_version = seen(ver("3.9.18"), "/home/ana/venv/pyvenv.cfg");
+  venv(facts).python_version = seen(ver("3.9.18"), "/home/ana/venv/pyvenv.cfg");
   const auto finding = run_one("python_version_unsupported", facts);
   EXPECT_EQ(finding.severity, Severity::kError);
   EXPECT_TRUE(mentions(finding.summary, "3.10–3.13")) << finding.summary;
@@ -219,13 +166,13 @@ TEST(PythonVersionUnsupported, FiresBelowTheRangeWithAVenvAndAnOlderReleaseAsFix
   EXPECT_TRUE(has_command(
       finding, "/home/ana/venv-py3.13/bin/python -m pip install 'tensorflow[and-cuda]==2.21.0'"));
   // 2.10 (Python 3.7–3.10) is the newest release in small_kb that takes 3.9.
-  EXPECT_TRUE(has_command(finding, std::string(kPython) + " -m pip install 'tensorflow==2.10.*'"));
+  EXPECT_TRUE(has_command(finding, kPython + " -m pip install 'tensorflow==2.10.*'"));
   EXPECT_TRUE(cites(finding, "2.21"));
 }
 
 TEST(PythonVersionUnsupported, AboveEveryRangeOffersOnlyTheVenv) {
   auto facts = healthy_facts();
-  env_of(facts).python_version = seen(ver("3.14.0"));
+  venv(facts).python_version = seen(ver("3.14.0"));
   const auto finding = run_one("python_version_unsupported", facts);
   EXPECT_EQ(finding.fixes.size(), 1u);
 }
@@ -233,11 +180,11 @@ TEST(PythonVersionUnsupported, AboveEveryRangeOffersOnlyTheVenv) {
 TEST(PythonVersionUnsupported, QuietAtBothEndsOfTheRangeAndWhenUnknown) {
   for (const char* python : {"3.10.0", "3.13.9"}) {
     auto facts = healthy_facts();
-    env_of(facts).python_version = seen(ver(python));
+    venv(facts).python_version = seen(ver(python));
     EXPECT_TRUE(quiet("python_version_unsupported", facts)) << python;
   }
   auto facts = healthy_facts();
-  env_of(facts).python_version = model::Observed<Version>::unknown("pyvenv.cfg", "unreadable");
+  venv(facts).python_version = model::Observed<Version>::unknown("pyvenv.cfg", "unreadable");
   EXPECT_TRUE(quiet("python_version_unsupported", facts));
 }
 
@@ -259,8 +206,7 @@ TEST(PlatformWithoutGpuSupport, FiresOnMacosWithTheMetalRoute) {
   facts.host.os_id = seen(std::string("macos"));
   const auto finding = run_one("platform_without_gpu_support", facts);
   EXPECT_TRUE(cites(finding, "macos_no_cuda"));
-  EXPECT_TRUE(
-      has_command(finding, std::string(kPython) + " -m pip install tensorflow tensorflow-metal"));
+  EXPECT_TRUE(has_command(finding, kPython + " -m pip install tensorflow tensorflow-metal"));
 }
 
 TEST(PlatformWithoutGpuSupport, QuietOnLinuxWsl2AndWindowsWith210) {

@@ -96,7 +96,8 @@ std::string show(const WheelBuild& row) {
 }
 
 std::string show(const AndCudaExtra& row) {
-  return show(row.line) + " " + show(row.requirements) + " " + show(row.provenance);
+  return show(row.line) + " " + show(row.requirements) + " " + show(row.loader_runpath_wheels) +
+         " " + show(row.provenance);
 }
 
 std::string show(const SonameSet& row) {

@@ -63,6 +63,7 @@ sources = ["tf-build-configs"]
 [[and_cuda]]
 line = "2.21"
 requirements = ["nvidia-cudnn-cu12>=9.3.0.75,<10.0", "nvidia-cuda-runtime-cu12==12.5.82"]
+loader_runpath_wheels = ["cuda_runtime", "cudnn"]
 confidence = "confirmed"
 sources = ["https://pypi.org/project/tensorflow/2.21.0/"]
 

@@ -237,8 +237,12 @@ sources = ["tf-build-configs"]
 TEST(KbLint, AndCudaAndWheelBuildLinesWithoutARelease) {
   const auto problems = lint_with(
       "tensorflow.toml",
-      row("and_cuda", "line = \"2.22\"\nrequirements = [\"nvidia-cudnn-cu12\"]") +
-          row("and_cuda", "line = \"2.21\"\nrequirements = [\"nvidia-cudnn-cu12\"]") +
+      row("and_cuda",
+          "line = \"2.22\"\nrequirements = [\"nvidia-cudnn-cu12\"]\nloader_runpath_wheels = "
+          "[\"cudnn\"]") +
+          row("and_cuda",
+              "line = \"2.21\"\nrequirements = [\"nvidia-cudnn-cu12\"]\nloader_runpath_wheels = "
+              "[\"cudnn\"]") +
           row("wheel_build", "lines = [\"2.22\", \"2.23\"]\ncompute_capabilities = [\"sm_80\"]") +
           row("sonames",
               "lines = [\"2.19\", \"2.19\"]\ncuda_major = 12\nlibraries = { cudart = \"x\" }"));

@@ -122,8 +122,8 @@ std::string row(const WheelBuild& value) {
 }
 
 std::string row(const AndCudaExtra& value) {
-  return fmt::format("{{{}, {}, {}}}", version(value.line), texts(value.requirements),
-                     provenance(value.provenance));
+  return fmt::format("{{{}, {}, {}, {}}}", version(value.line), texts(value.requirements),
+                     texts(value.loader_runpath_wheels), provenance(value.provenance));
 }
 
 std::string row(const SonameSet& value) {
@@ -244,6 +244,7 @@ struct WheelBuildRow {
 struct AndCudaRow {
   Text line;
   Texts requirements;
+  Texts loader_runpath_wheels;
   ProvenanceRow provenance;
 };
 
@@ -384,7 +385,8 @@ void add_and_cuda(KnowledgeBase& kb) {
   kb.and_cuda.reserve(kAndCuda.size());
   for (const AndCudaRow& row : kAndCuda) {
     kb.and_cuda.push_back(
-        AndCudaExtra{version(row.line), texts(row.requirements), provenance(row.provenance)});
+        AndCudaExtra{version(row.line), texts(row.requirements), texts(row.loader_runpath_wheels),
+                     provenance(row.provenance)});
   }
 }
 
