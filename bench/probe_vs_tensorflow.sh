@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-command benchmark: `tfgpu probe --json` against the question users otherwise ask
 # TensorFlow itself, `tf.config.list_physical_devices('GPU')`, in the same run with hyperfine.
+# doctor exits 1 on a machine without a GPU (not ready), hence --ignore-failure.
 # Usage: bench/probe_vs_tensorflow.sh [tfgpu-binary] [venv]; writes bench/results/*.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ if [ ! -x "$binary" ]; then
 fi
 mkdir -p bench/results
 out=bench/results/probe_vs_tensorflow.json
-hyperfine --warmup 3 --min-runs 20 --export-json "$out" \
+hyperfine --ignore-failure --warmup 3 --min-runs 20 --export-json "$out" \
   -n "tfgpu probe --json" "$binary probe --json --python $venv/bin/python >/dev/null" \
   -n "tfgpu doctor --json" "$binary doctor --json --python $venv/bin/python >/dev/null" \
   -n "python: tf.config.list_physical_devices" \
