@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The knowledge base reader on hostile TOML: the input is tensorflow.toml, or, split at each
-// "\n%%\n", tensorflow.toml, sources.toml, cuda.toml, gpus.toml and cudnn.toml in that order, so
-// cross-file paths (source ids resolved through sources.toml) and lint run too.
+// "\n%%\n", tensorflow.toml, sources.toml, cuda.toml, gpus.toml, cudnn.toml and signatures.toml in
+// that order, so cross-file paths (source ids resolved through sources.toml) and lint (RE2
+// compiling each signature's pattern) run too.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -12,8 +13,8 @@
 #include "tfgpu/kb/load.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  constexpr std::array<const char*, 5> kNames = {"tensorflow.toml", "sources.toml", "cuda.toml",
-                                                 "gpus.toml", "cudnn.toml"};
+  constexpr std::array<const char*, 6> kNames = {
+      "tensorflow.toml", "sources.toml", "cuda.toml", "gpus.toml", "cudnn.toml", "signatures.toml"};
   constexpr std::string_view kMarker = "\n%%\n";
   std::string_view input(reinterpret_cast<const char*>(data), size);  // NOLINT
   std::vector<tfgpu::kb::KbFile> files;

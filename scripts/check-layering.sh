@@ -10,8 +10,9 @@ declare -A allowed=(
   [probe]="base model vendor"
   [kb]="base"
   [checks]="base model kb"
+  [explain]="base model kb"
   [report]="base model"
-  [cli]="base model vendor probe kb checks report"
+  [cli]="base model vendor probe kb checks explain report"
 )
 status=0
 for module in "${!allowed[@]}"; do

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache clang llvm libclang-rt-14-dev binutils git
+  build-essential cmake ninja-build ccache clang llvm libclang-rt-14-dev binutils git pkg-config
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libre2-dev libeigen3-dev
   libexpected-dev libelf-dev libgtest-dev libgmock-dev libbenchmark-dev pci.ids hyperfine
   python3 python3-venv python3-pip clang-format

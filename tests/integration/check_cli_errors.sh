@@ -28,7 +28,7 @@ expect 2 "color" "$binary" probe --color sometimes
 expect 2 "--kb $work/missing" "$binary" doctor --no-live --kb "$work/missing"
 expect 2 "format" "$binary" doctor --format html
 mkdir -p "$work/kb"
-for file in sources tensorflow cuda gpus cudnn; do printf '' > "$work/kb/$file.toml"; done
+for file in sources tensorflow cuda gpus cudnn signatures; do printf '' > "$work/kb/$file.toml"; done
 printf '[[release]\nline = \n' > "$work/kb/tensorflow.toml"
 expect 2 "tensorflow.toml:1" "$binary" doctor --no-live --kb "$work/kb"
 expect 2 "tensorflow.toml:1" "$binary" kb lint --kb "$work/kb"

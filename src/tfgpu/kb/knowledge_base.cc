@@ -56,6 +56,16 @@ const char* confidence_name(Confidence confidence) {
   return "unconfirmed";
 }
 
+const char* cause_kind_name(CauseKind kind) {
+  switch (kind) {
+    case CauseKind::kFailure:
+      return "failure";
+    case CauseKind::kNoise:
+      return "noise";
+  }
+  return "failure";
+}
+
 bool VersionRange::contains(const Version& version) const {
   return compare_on_prefix(version, first) >= 0 && compare_on_prefix(version, last) <= 0;
 }
@@ -190,6 +200,15 @@ const PciDevice* KnowledgeBase::pci_device(std::string_view vendor, std::string_
 const CudnnRelease* KnowledgeBase::cudnn_for(const Version& version) const {
   for (const auto& row : cudnn) {
     if (row.versions.contains(version)) {
+      return &row;
+    }
+  }
+  return nullptr;
+}
+
+const Cause* KnowledgeBase::cause(std::string_view id) const {
+  for (const auto& row : causes) {
+    if (row.id == id) {
       return &row;
     }
   }

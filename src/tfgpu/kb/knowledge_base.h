@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The knowledge base as plain data (docs/kb.md): TensorFlow releases, CUDA driver minima, GPU
-// compute capabilities, cuDNN support. Loaded from TOML (kb/load.h), queried by checks/ and plan/.
-// Every row keeps where it came from (Provenance) so a finding can cite it.
+// compute capabilities, cuDNN support, and the causes and log signatures `tfgpu explain` uses.
+// Loaded from TOML (kb/load.h), queried by checks/ and plan/. Every row keeps where it came from
+// (Provenance) so a finding can cite it.
 
 #include <map>
 #include <optional>
@@ -126,6 +127,32 @@ struct CudnnRelease {
   Provenance provenance;
 };
 
+// What a cause is: a failure to report, or benign noise that must never be reported as one.
+enum class CauseKind { kFailure, kNoise };
+
+// "failure", "noise".
+const char* cause_kind_name(CauseKind kind);
+
+// A root cause `tfgpu explain` can name (signatures.toml [[cause]]).
+struct Cause {
+  std::string id;  // snake_case: "missing_cudnn"
+  CauseKind kind = CauseKind::kFailure;
+  std::string summary;  // one sentence for users
+  std::string fix;      // one or two sentences; commands in backticks
+  Provenance provenance;
+};
+
+// A log line that points at a cause (signatures.toml [[signature]]). The pattern is kept as text:
+// the KB module only checks that RE2 compiles it (lint); the matcher compiles it where it is used.
+struct Signature {
+  std::string id;       // snake_case
+  std::string cause;    // a Cause id
+  std::string pattern;  // RE2, matched against one line's message text
+  double weight = 0;    // 0 < weight <= 1: how strongly this line alone indicates the cause
+  std::vector<std::string> captures;  // names of the pattern's capture groups, in order
+  Provenance provenance;
+};
+
 struct Source {
   std::string id;
   std::string title;
@@ -147,6 +174,8 @@ struct KnowledgeBase {
   std::vector<GpuModel> gpus;
   std::vector<PciDevice> pci_devices;
   std::vector<CudnnRelease> cudnn;
+  std::vector<Cause> causes;
+  std::vector<Signature> signatures;
 
   // The release line of a TensorFlow version: "2.15.0.post1" → 2.15, "2.21.0.dev20251101" (a
   // tf-nightly) → 2.21. Null when the KB has no row for that line.
@@ -168,6 +197,7 @@ struct KnowledgeBase {
   const GpuModel* gpu_by_name(std::string_view name) const;
   const PciDevice* pci_device(std::string_view vendor, std::string_view device) const;
   const CudnnRelease* cudnn_for(const Version& cudnn) const;
+  const Cause* cause(std::string_view id) const;
 
   // The URL of a source id, or the string itself when it is already a URL; empty when unknown.
   std::string source_url(std::string_view id_or_url) const;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include "tfgpu/base/strings.h"
 #include "tfgpu/kb/load.h"
@@ -69,6 +70,7 @@ class Linter {
     cuda();
     gpus();
     cudnn();
+    signatures();
     return std::move(problems_);
   }
 
@@ -241,6 +243,75 @@ class Linter {
     }
     no_overlaps(kb_.cudnn, kFile, "cudnn",
                 [](const CudnnRelease& row) -> const VersionRange& { return row.versions; });
+  }
+
+  void signatures() {
+    constexpr std::string_view kFile = "signatures.toml";
+    std::map<std::string, std::size_t> cause_ids;
+    for (std::size_t i = 0; i < kb_.causes.size(); ++i) {
+      const Cause& cause = kb_.causes[i];
+      unique(cause_ids, cause.id, fmt::format("id \"{}\"", printable(cause.id, 80)), kFile, "cause",
+             i);
+      if (!is_id(cause.id, '_')) {
+        add(kFile, "cause", i, fmt::format("id \"{}\" is not snake_case", printable(cause.id, 80)));
+      }
+      cited(kFile, i, cause.provenance);
+    }
+    std::map<std::string, std::size_t> ids;
+    for (std::size_t i = 0; i < kb_.signatures.size(); ++i) {
+      const Signature& signature = kb_.signatures[i];
+      unique(ids, signature.id, fmt::format("id \"{}\"", printable(signature.id, 80)), kFile,
+             "signature", i);
+      if (!is_id(signature.id, '_')) {
+        add(kFile, "signature", i,
+            fmt::format("id \"{}\" is not snake_case", printable(signature.id, 80)));
+      }
+      const Cause* cause = kb_.cause(signature.cause);
+      if (cause == nullptr) {
+        add(kFile, "signature", i,
+            fmt::format("cause \"{}\" has no [[cause]] row", printable(signature.cause, 80)));
+      }
+      // Written so NaN fails too.
+      if (!(signature.weight > 0 && signature.weight <= 1)) {
+        add(kFile, "signature", i, fmt::format("weight {} is outside (0, 1]", signature.weight));
+      } else if (cause != nullptr && cause->kind == CauseKind::kNoise && signature.weight != 1) {
+        // A benign line is certainly benign; a lower weight would let it rank below a guess.
+        add(kFile, "signature", i,
+            fmt::format("weight {} for the noise cause \"{}\": noise lines weigh 1",
+                        signature.weight, cause->id));
+      }
+      pattern(kFile, i, signature);
+      cited(kFile, i, signature.provenance);
+    }
+  }
+
+  // The pattern must compile with RE2 and name every capture group, no more and no fewer (an
+  // unnamed group would hand the matcher a value it cannot label; use (?:…) to group only).
+  void pattern(std::string_view file, std::size_t index, const Signature& signature) {
+    RE2::Options options;
+    options.set_log_errors(false);  // the problem is reported here, not on stderr
+    const RE2 regex(signature.pattern, options);
+    if (!regex.ok()) {
+      add(file, "signature", index,
+          fmt::format("pattern does not compile with RE2: {}", printable(regex.error(), 200)));
+      return;
+    }
+    const auto groups = static_cast<std::size_t>(regex.NumberOfCapturingGroups());
+    if (signature.captures.size() != groups) {
+      add(file, "signature", index,
+          fmt::format("captures names {} group{} but the pattern has {} capture group{}",
+                      signature.captures.size(), signature.captures.size() == 1 ? "" : "s", groups,
+                      groups == 1 ? "" : "s"));
+    }
+    std::set<std::string_view> names;
+    for (const std::string& name : signature.captures) {
+      if (!is_id(name, '_')) {
+        add(file, "signature", index,
+            fmt::format("capture name \"{}\" is not snake_case", printable(name, 80)));
+      } else if (!names.insert(name).second) {
+        add(file, "signature", index, fmt::format("capture name \"{}\" given twice", name));
+      }
+    }
   }
 
   const KnowledgeBase& kb_;

@@ -33,8 +33,8 @@
 namespace tfgpu::kb {
 namespace {
 
-constexpr std::array<std::string_view, 5> kFileNames = {"sources.toml", "tensorflow.toml",
-                                                        "cuda.toml", "gpus.toml", "cudnn.toml"};
+constexpr std::array<std::string_view, 6> kFileNames = {
+    "sources.toml", "tensorflow.toml", "cuda.toml", "gpus.toml", "cudnn.toml", "signatures.toml"};
 
 // Far above any real file (the whole KB is ~100 KB); a bound so `--kb DIR` pointed at something
 // else cannot make us read gigabytes.
@@ -178,6 +178,23 @@ class Row {
       return std::nullopt;
     }
     return static_cast<int>(value->get());
+  }
+
+  // An integer or a float (TOML writes 1 and 1.0 differently; both are the number one). Its range
+  // is lint's to check, so a maintainer sees it with the other cross-row problems.
+  std::optional<double> number(std::string_view key) {
+    const toml::node* node = get(key, Need::kRequired);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    if (const auto* value = node->as_floating_point()) {
+      return value->get();
+    }
+    if (const auto* value = node->as_integer()) {
+      return static_cast<double>(value->get());
+    }
+    problem(fmt::format("'{}' must be a number, not {}", key, type_name(*node)));
+    return std::nullopt;
   }
 
   // An array of non-empty strings; required ones need at least one element.
@@ -403,6 +420,10 @@ class FileReader {
       each_row(name, node, [this](Row& row) { read_pci_device(row); });
     } else if (file_ == "cudnn.toml" && name == "cudnn") {
       each_row(name, node, [this](Row& row) { read_cudnn(row); });
+    } else if (file_ == "signatures.toml" && name == "cause") {
+      each_row(name, node, [this](Row& row) { read_cause(row); });
+    } else if (file_ == "signatures.toml" && name == "signature") {
+      each_row(name, node, [this](Row& row) { read_signature(row); });
     } else {
       return false;
     }
@@ -646,6 +667,41 @@ class FileReader {
     }
   }
 
+  void read_cause(Row& row) {
+    auto id = row.string("id");
+    auto kind_text = row.string("kind");
+    auto summary = row.string("summary");
+    auto fix = row.string("fix");
+    CauseKind kind = CauseKind::kFailure;
+    if (kind_text) {
+      if (*kind_text == "noise") {
+        kind = CauseKind::kNoise;
+      } else if (*kind_text != "failure") {
+        row.problem(fmt::format("'kind' = {} is not \"failure\" or \"noise\"", quoted(*kind_text)));
+      }
+    }
+    Provenance provenance = row.provenance("cause", id.value_or(""), urls_);
+    if (row.finish()) {
+      kb_.causes.push_back(Cause{*id, kind, *summary, *fix, std::move(provenance)});
+    }
+  }
+
+  // The pattern stays text here: whether RE2 compiles it, and whether `captures` names each of
+  // its groups, is lint's to say (with the weight's range), so the reader needs no RE2.
+  void read_signature(Row& row) {
+    auto id = row.string("id");
+    auto cause = row.string("cause");
+    auto pattern = row.string("pattern");
+    auto weight = row.number("weight");
+    auto captures = row.strings("captures", Need::kOptional);
+    Provenance provenance = row.provenance("signature", id.value_or(""), urls_);
+    if (row.finish()) {
+      kb_.signatures.push_back(Signature{*id, *cause, *pattern, *weight,
+                                         captures.value_or(std::vector<std::string>{}),
+                                         std::move(provenance)});
+    }
+  }
+
   std::string_view file_;
   const toml::table& document_;
   KnowledgeBase& kb_;
@@ -775,7 +831,7 @@ Result<KnowledgeBase> parse_files(const std::vector<KbFile>& files, std::string 
     if (known == nullptr) {
       found.push_back(LintProblem{printable(file.name, 80),
                                   "not a knowledge base file (sources.toml, tensorflow.toml, "
-                                  "cuda.toml, gpus.toml, cudnn.toml)"});
+                                  "cuda.toml, gpus.toml, cudnn.toml, signatures.toml)"});
       continue;
     }
     bool duplicate = false;

@@ -37,8 +37,8 @@ Result<KnowledgeBase> parse_files(const std::vector<KbFile>& files, std::string 
 KnowledgeBase compiled_kb();
 Result<KnowledgeBase> load_embedded();
 
-// sources.toml, tensorflow.toml, cuda.toml, gpus.toml, cudnn.toml from `dir`; missing files and
-// unreadable ones are errors naming the path.
+// sources.toml, tensorflow.toml, cuda.toml, gpus.toml, cudnn.toml, signatures.toml from `dir`;
+// missing files and unreadable ones are errors naming the path.
 Result<std::vector<KbFile>> read_directory(const std::string& dir);
 
 // read_directory + parse_files; a row problem is an error too (the first, and how many more).

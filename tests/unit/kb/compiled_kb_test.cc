@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <array>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -143,6 +146,23 @@ std::string show(const CudnnRelease& row) {
          " " + show(row.provenance);
 }
 
+// The shortest text that reads back as the same double: any change of the weight shows.
+std::string show(double value) {
+  std::array<char, 64> buffer{};
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  return std::string(buffer.data(), result.ptr);
+}
+
+std::string show(const Cause& row) {
+  return show(row.id) + " " + cause_kind_name(row.kind) + " " + show(row.summary) + " " +
+         show(row.fix) + " " + show(row.provenance);
+}
+
+std::string show(const Signature& row) {
+  return show(row.id) + " " + show(row.cause) + " " + show(row.pattern) + " " + show(row.weight) +
+         " " + show(row.captures) + " " + show(row.provenance);
+}
+
 template <class Row>
 void expect_same_rows(std::string_view table, const std::vector<Row>& compiled,
                       const std::vector<Row>& parsed) {
@@ -169,6 +189,8 @@ void expect_same_kb(const KnowledgeBase& compiled, const KnowledgeBase& parsed) 
   expect_same_rows("gpu", compiled.gpus, parsed.gpus);
   expect_same_rows("pci_device", compiled.pci_devices, parsed.pci_devices);
   expect_same_rows("cudnn", compiled.cudnn, parsed.cudnn);
+  expect_same_rows("cause", compiled.causes, parsed.causes);
+  expect_same_rows("signature", compiled.signatures, parsed.signatures);
 }
 
 KnowledgeBase parse_folder(const std::string& dir) {
@@ -187,6 +209,7 @@ KnowledgeBase parse_folder(const std::string& dir) {
 TEST(CompiledKb, EqualsTheDataFolderParsedNow) {
   const KnowledgeBase parsed = parse_folder(TFGPU_SOURCE_DIR "/data/kb");
   ASSERT_FALSE(parsed.gpus.empty());
+  ASSERT_FALSE(parsed.signatures.empty());
   expect_same_kb(compiled_kb(), parsed);
   auto loaded = load_embedded();
   ASSERT_TRUE(loaded) << loaded.error().message;
@@ -220,6 +243,20 @@ TEST(CompiledKb, KeepsEveryByteAStringLiteralMustEscape) {
   ASSERT_FALSE(compiled.cudnn.empty());
   EXPECT_NE(compiled.cudnn[0].provenance.note.find("\\n stays two bytes, \"quotes\" too,\n"),
             std::string::npos);
+  ASSERT_EQ(compiled.causes.size(), 1U);
+  EXPECT_NE(compiled.causes[0].summary.find("can \"load\" it."), std::string::npos);
+  EXPECT_NE(compiled.causes[0].fix.find("C:\\Program Files\\NVIDIA\\CUDNN\\bin"),
+            std::string::npos);
+  ASSERT_EQ(compiled.signatures.size(), 1U);
+  const Signature& signature = compiled.signatures[0];
+  EXPECT_EQ(
+      signature.pattern,
+      R"re((?i)Could not load dynamic library ["']?(libcudnn(?:\.so\.\d+|64_\d+\.dll))["']?; )re"
+      R"re(dlerror: ([^\n]*?)(?:\(\?\?\(\))?$)re");
+  EXPECT_EQ(signature.weight, 0.75);
+  EXPECT_EQ(signature.captures, (std::vector<std::string>{"library", "dlerror"}));
+  EXPECT_EQ(signature.provenance.note,
+            R"(A literal string: \d and \. stay as written, "quotes" too.)");
 }
 
 // The comparison above can fail: a version spelled differently but numerically equal, or one
@@ -235,6 +272,10 @@ TEST(CompiledKb, ComparisonSeesOneChangedField) {
   changed = parsed.releases[0];
   changed.provenance.urls.back() += "/";
   EXPECT_NE(show(changed), show(parsed.releases[0]));
+  ASSERT_FALSE(parsed.signatures.empty());
+  Signature signature = parsed.signatures[0];
+  signature.weight = std::nextafter(signature.weight, 0.0);
+  EXPECT_NE(show(signature), show(parsed.signatures[0]));
 }
 
 // --- the generator: the build's check of data/kb ---

@@ -2,7 +2,8 @@
 #pragma once
 // A small, valid knowledge base as inline TOML (docs/kb.md), shared by the load and lint tests.
 // Each table has the shapes the parser must handle: ranges, an optional windows driver present
-// and absent, GPU alternatives, nested [[cudnn.build]], ids and URLs as sources, [nightly].
+// and absent, GPU alternatives, nested [[cudnn.build]], ids and URLs as sources, [nightly], a
+// failure and a noise cause, a signature with captures and one (its weight an integer) without.
 // Tests append rows to one file to make a lint problem fire.
 
 #include <algorithm>
@@ -178,6 +179,42 @@ cuda = ["11.8", "11.8"]
 linux_driver = "520.61.05"
 )toml";
 
+inline constexpr std::string_view kSignaturesToml = R"toml(
+[[cause]]
+id = "missing_cudnn"
+kind = "failure"
+summary = "cuDNN is not installed, or not where TensorFlow can load it."
+fix = "Install it into the same environment: `pip install 'tensorflow[and-cuda]'`."
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+
+[[cause]]
+id = "benign_warning_numa"
+kind = "noise"
+summary = "A NUMA notice; harmless."
+fix = "Nothing to fix."
+confidence = "confirmed"
+sources = ["https://github.com/tensorflow/tensorflow/issues/42738"]
+note = "Seen on every machine whose firmware reports no NUMA node."
+
+[[signature]]
+id = "dlopen_cudnn_failed"
+cause = "missing_cudnn"
+pattern = "Could not load dynamic library '(libcudnn[^']*)'; dlerror: (.*)"
+weight = 0.9
+captures = ["library", "dlerror"]
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+
+[[signature]]
+id = "numa_node_negative"
+cause = "benign_warning_numa"
+pattern = 'successful NUMA node read from SysFS had negative value \(-1\)'
+weight = 1
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+)toml";
+
 inline std::vector<KbFile> valid_files() {
   return {
       {"sources.toml", std::string(kSourcesToml)},
@@ -185,6 +222,7 @@ inline std::vector<KbFile> valid_files() {
       {"cuda.toml", std::string(kCudaToml)},
       {"gpus.toml", std::string(kGpusToml)},
       {"cudnn.toml", std::string(kCudnnToml)},
+      {"signatures.toml", std::string(kSignaturesToml)},
   };
 }
 

@@ -157,7 +157,8 @@ TEST(KbLint, UnknownSourceInEveryTable) {
         "tensorflow.toml: and_cuda[0]", "tensorflow.toml: sonames[0]",
         "tensorflow.toml: statement[0]", "cuda.toml: driver_minimum[1]",
         "cuda.toml: minor_version_compat[0]", "cuda.toml: arch_support[1]", "gpus.toml: gpu[1]",
-        "gpus.toml: pci_device[0]", "cudnn.toml: cudnn[1]"}) {
+        "gpus.toml: pci_device[0]", "cudnn.toml: cudnn[1]", "signatures.toml: cause[1]",
+        "signatures.toml: signature[0]"}) {
     EXPECT_TRUE(has_problem(problems, where, "source \"missing-id\" is neither"))
         << where << "\n"
         << describe(problems);
@@ -278,6 +279,130 @@ TEST(KbLint, DriverMinimumAndMinorVersionCompatDuplicates) {
                           "duplicate cuda_major 12 (first at minor_version_compat[0])"))
       << describe(problems);
   EXPECT_EQ(problems.size(), 2U) << describe(problems);
+}
+
+// --- signatures.toml ---
+
+// A [[signature]] row for the fixture's causes; `keys` gives id, cause, pattern, weight, captures.
+std::string signature(std::string_view keys) {
+  return row("signature", keys);
+}
+
+TEST(KbLint, DuplicateCauseAndSignatureIdsAndIdSpelling) {
+  const auto problems = lint_with(
+      "signatures.toml",
+      row("cause", "id = \"missing_cudnn\"\nkind = \"failure\"\nsummary = \"s\"\nfix = \"f\"") +
+          row("cause", "id = \"Missing-Cudnn\"\nkind = \"failure\"\nsummary = \"s\"\nfix = \"f\"") +
+          signature("id = \"numa_node_negative\"\ncause = \"benign_warning_numa\"\n"
+                    "pattern = \"NUMA\"\nweight = 1") +
+          signature("id = \"numa node\"\ncause = \"benign_warning_numa\"\n"
+                    "pattern = \"NUMA\"\nweight = 1"));
+  EXPECT_TRUE(has_problem(problems, "signatures.toml: cause[2]",
+                          "duplicate id \"missing_cudnn\" (first at cause[0])"))
+      << describe(problems);
+  EXPECT_TRUE(
+      has_problem(problems, "signatures.toml: cause[3]", "id \"Missing-Cudnn\" is not snake_case"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "signatures.toml: signature[2]",
+                          "duplicate id \"numa_node_negative\" (first at signature[1])"))
+      << describe(problems);
+  EXPECT_TRUE(
+      has_problem(problems, "signatures.toml: signature[3]", "id \"numa node\" is not snake_case"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 4U) << describe(problems);
+}
+
+TEST(KbLint, SignatureNamingAnUnknownCause) {
+  const auto problems = lint_with(
+      "signatures.toml", signature("id = \"cudnn_gone\"\ncause = \"missing_cudnnn\"\n"
+                                   "pattern = \"DNN library is not found\"\nweight = 0.6"));
+  EXPECT_TRUE(has_problem(problems, "signatures.toml: signature[2]",
+                          "cause \"missing_cudnnn\" has no [[cause]] row"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 1U) << describe(problems);
+}
+
+TEST(KbLint, SignatureWeightOutsideZeroToOne) {
+  std::string rows;
+  for (const char* weight : {"0", "-0.5", "1.5", "nan", "inf", "1e-9", "1.0", "1"}) {
+    rows += signature(std::string("id = \"w") + std::to_string(rows.size()) +
+                      "\"\ncause = \"missing_cudnn\"\npattern = \"DNN library is not found\"\n"
+                      "weight = " +
+                      weight);
+  }
+  const auto problems = lint_with("signatures.toml", rows);
+  for (const char* where : {"signatures.toml: signature[2]", "signatures.toml: signature[3]",
+                            "signatures.toml: signature[4]", "signatures.toml: signature[5]",
+                            "signatures.toml: signature[6]"}) {
+    EXPECT_TRUE(has_problem(problems, where, "is outside (0, 1]")) << where << "\n"
+                                                                   << describe(problems);
+  }
+  // 1e-9, 1.0 and 1 are inside.
+  EXPECT_EQ(problems.size(), 5U) << describe(problems);
+}
+
+TEST(KbLint, NoiseSignaturesWeighOne) {
+  const auto problems = lint_with(
+      "signatures.toml",
+      signature("id = \"numa_again\"\ncause = \"benign_warning_numa\"\npattern = \"NUMA\"\n"
+                "weight = 0.5"));
+  EXPECT_TRUE(has_problem(problems, "signatures.toml: signature[2]",
+                          "weight 0.5 for the noise cause \"benign_warning_numa\""))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 1U) << describe(problems);
+}
+
+TEST(KbLint, CapturesMustNameEveryCaptureGroup) {
+  const auto problems = lint_with(
+      "signatures.toml",
+      // [2]: two groups, one name; [3]: no group, two names; [4]: (?:…) groups only, no names
+      // (quiet); [5]: names that are not snake_case or repeat.
+      signature("id = \"too_few\"\ncause = \"missing_cudnn\"\n"
+                "pattern = \"(libcudnn\\\\S*): (.*)\"\nweight = 0.5\ncaptures = [\"library\"]") +
+          signature("id = \"too_many\"\ncause = \"missing_cudnn\"\n"
+                    "pattern = \"DNN library is not found\"\nweight = 0.5\n"
+                    "captures = [\"library\", \"version\"]") +
+          signature("id = \"grouping_only\"\ncause = \"missing_cudnn\"\n"
+                    "pattern = '(?:libcudnn|cudnn64_)\\d+(?:\\.so)?'\nweight = 0.5") +
+          signature("id = \"bad_names\"\ncause = \"missing_cudnn\"\n"
+                    "pattern = '(a)(b)(c)'\nweight = 0.5\n"
+                    "captures = [\"Library\", \"version\", \"version\"]"));
+  EXPECT_TRUE(has_problem(problems, "signatures.toml: signature[2]",
+                          "captures names 1 group but the pattern has 2 capture groups"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "signatures.toml: signature[3]",
+                          "captures names 2 groups but the pattern has 0 capture groups"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "signatures.toml: signature[5]",
+                          "capture name \"Library\" is not snake_case"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "signatures.toml: signature[5]",
+                          "capture name \"version\" given twice"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 4U) << describe(problems);
+}
+
+TEST(KbLint, PatternRe2CannotCompile) {
+  const auto problems = lint_with(
+      "signatures.toml",
+      // [2]: unbalanced; [3]: a back-reference, which RE2 (linear time) does not have; [4]: a
+      // look-ahead, likewise.
+      signature("id = \"unbalanced\"\ncause = \"missing_cudnn\"\n"
+                "pattern = \"Could not load (libcudnn\"\nweight = 0.5\ncaptures = [\"library\"]") +
+          signature("id = \"backreference\"\ncause = \"missing_cudnn\"\n"
+                    "pattern = '(lib\\w+) and \\1'\nweight = 0.5\ncaptures = [\"library\"]") +
+          signature("id = \"lookahead\"\ncause = \"missing_cudnn\"\n"
+                    "pattern = 'libcudnn(?=\\.so)'\nweight = 0.5"));
+  EXPECT_TRUE(has_problem(problems, "signatures.toml: signature[2]",
+                          "pattern does not compile with RE2: missing )"))
+      << describe(problems);
+  EXPECT_TRUE(
+      has_problem(problems, "signatures.toml: signature[3]", "pattern does not compile with RE2"))
+      << describe(problems);
+  EXPECT_TRUE(
+      has_problem(problems, "signatures.toml: signature[4]", "pattern does not compile with RE2"))
+      << describe(problems);
+  EXPECT_EQ(problems.size(), 3U) << describe(problems);
 }
 
 }  // namespace

@@ -179,6 +179,31 @@ std::string row(const CudnnRelease& value) {
                      range(value.compute_capability), builds, provenance(value.provenance));
 }
 
+std::string cause_kind(CauseKind value) {
+  return value == CauseKind::kNoise ? "CauseKind::kNoise" : "CauseKind::kFailure";
+}
+
+// The shortest text that reads back as the same double ({} in fmt round-trips), with a decimal
+// point or exponent so it is a floating literal. Lint has rejected NaN and infinities.
+std::string number(double value) {
+  std::string out = fmt::format("{}", value);
+  if (out.find_first_of(".e") == std::string::npos) {
+    out += ".0";
+  }
+  return out;
+}
+
+std::string row(const Cause& value) {
+  return fmt::format("{{{}, {}, {}, {}, {}}}", text(value.id), cause_kind(value.kind),
+                     text(value.summary), text(value.fix), provenance(value.provenance));
+}
+
+std::string row(const Signature& value) {
+  return fmt::format("{{{}, {}, {}, {}, {}, {}}}", text(value.id), text(value.cause),
+                     text(value.pattern), number(value.weight), texts(value.captures),
+                     provenance(value.provenance));
+}
+
 // What every generated file starts with: the row types (plain constant data, so the rows are
 // constant-initialized into .rodata and the compiler has no code to optimize per row) and one
 // function per table turning rows into KnowledgeBase values. A field added to a KnowledgeBase
@@ -315,6 +340,23 @@ struct CudnnRow {
   Text soname;
   Range compute_capability;
   std::initializer_list<CudnnBuildRow> builds;
+  ProvenanceRow provenance;
+};
+
+struct CauseRow {
+  Text id;
+  CauseKind kind;
+  Text summary;
+  Text fix;
+  ProvenanceRow provenance;
+};
+
+struct SignatureRow {
+  Text id;
+  Text cause;
+  Text pattern;
+  double weight;
+  Texts captures;
   ProvenanceRow provenance;
 };
 
@@ -468,6 +510,22 @@ void add_cudnn(KnowledgeBase& kb) {
   }
 }
 
+void add_causes(KnowledgeBase& kb) {
+  kb.causes.reserve(kCauses.size());
+  for (const CauseRow& row : kCauses) {
+    kb.causes.push_back(
+        Cause{text(row.id), row.kind, text(row.summary), text(row.fix), provenance(row.provenance)});
+  }
+}
+
+void add_signatures(KnowledgeBase& kb) {
+  kb.signatures.reserve(kSignatures.size());
+  for (const SignatureRow& row : kSignatures) {
+    kb.signatures.push_back(Signature{text(row.id), text(row.cause), text(row.pattern), row.weight,
+                                      texts(row.captures), provenance(row.provenance)});
+  }
+}
+
 }  // namespace
 )";
 
@@ -509,6 +567,8 @@ KnowledgeBase {}() {{
   add_gpus(kb);
   add_pci_devices(kb);
   add_cudnn(kb);
+  add_causes(kb);
+  add_signatures(kb);
   return kb;
 }}
 {}
@@ -536,6 +596,8 @@ std::string generate(const KnowledgeBase& kb, std::string_view function) {
   writer.table("kGpus", "GpuRow", kb.gpus);
   writer.table("kPciDevices", "PciDeviceRow", kb.pci_devices);
   writer.table("kCudnn", "CudnnRow", kb.cudnn);
+  writer.table("kCauses", "CauseRow", kb.causes);
+  writer.table("kSignatures", "SignatureRow", kb.signatures);
   return writer.file(kb, function);
 }
 
