@@ -36,6 +36,9 @@ printf '[[release]]\nline = "two.one"\n' > "$work/kb/tensorflow.toml"
 expect 2 "tensorflow.toml: release\[0\]" "$binary" doctor --no-live --kb "$work/kb"
 printf '\0\377garbage' > "$work/kb/tensorflow.toml"
 expect 2 "tensorflow.toml" "$binary" kb lint --kb "$work/kb"
+expect 2 "$work/missing.log" "$binary" explain "$work/missing.log"
+expect 2 "$work/root" "$binary" explain "$work/root"
+expect 2 "frobnicate" "$binary" explain --env frobnicate=1 "$work/env"
 expect 2 "" "$binary" kb
 expect 2 "" "$binary" frobnicate
 expect 2 "" "$binary"

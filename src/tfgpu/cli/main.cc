@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", kToolVersion);
     app.require_subcommand(1);
     const std::vector<Command> commands{add_doctor_command(app), add_probe_command(app),
-                                        add_kb_command(app)};
+                                        add_kb_command(app), add_explain_command(app)};
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
