@@ -56,7 +56,35 @@ struct EnvView {
   const kb::KnowledgeBase& kb;
   std::optional<Version> tensorflow;
   const kb::TensorflowRelease* release = nullptr;
+  // Causes with at least one signature hit in the report's lines, and whether any of them is
+  // noise: the rules below read what the log already shows.
+  std::vector<std::string> log_causes;
+  bool log_has_noise = false;
+  std::vector<std::string> cudnn_load_failures;  // the lines cited for missing_cudnn
+  // A failed load whose printed LD_LIBRARY_PATH already names site-packages/nvidia/<wheel>/lib.
+  bool failed_with_nvidia_wheels_on_path = false;
+
+  bool log_shows(std::string_view cause) const {
+    return std::find(log_causes.begin(), log_causes.end(), cause) != log_causes.end();
+  }
 };
+
+bool wheels_on_printed_path(std::string_view line) {
+  const auto at = line.find("LD_LIBRARY_PATH:");
+  return (contains(line, "Could not load dynamic library") ||
+          contains(line, "cannot open shared object file")) &&
+         at != std::string_view::npos && contains(line.substr(at), "/nvidia/");
+}
+
+// Every stated fact in one lower-case text, for facts reporters put in any field or note.
+std::string all_env_text(const ReportEnv& env) {
+  std::string text = env.os + "\n" + env.install_method + "\n" + env.cuda + "\n" + env.cudnn +
+                     "\n" + env.driver + "\n" + env.tf_version;
+  for (const auto& detail : env.other) {
+    text += "\n" + detail.key + ": " + detail.value;
+  }
+  return to_lower(text);
+}
 
 // TensorFlow dropped native-Windows GPU support after 2.10 (the install guide): a report from
 // Windows (not WSL) on 2.11 or later cannot use the GPU whatever its CUDA setup.
@@ -93,18 +121,93 @@ std::optional<EnvBoost> cuda_runtime_mismatch(const EnvView& view) {
                       " is built for CUDA " + wanted.text()};
 }
 
+// The cuDNN major a failed load asked for, from its soname in the log ("libcudnn.so.6",
+// "cudnn64_8.dll"): what TensorFlow wants even for a release the KB does not list.
+std::optional<Version> wanted_cudnn_from_log(const std::vector<std::string>& failed_loads) {
+  for (const auto& line : failed_loads) {
+    for (const std::string_view marker : {"libcudnn.so.", "cudnn64_"}) {
+      const auto at = line.find(marker);
+      if (at != std::string::npos) {
+        if (auto major = first_version(std::string_view(line).substr(at + marker.size(), 2))) {
+          return major;
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 // The same for cuDNN, whose soname carries its major version (libcudnn.so.8, cudnn64_8.dll).
 std::optional<EnvBoost> cudnn_mismatch(const EnvView& view) {
-  if (view.release == nullptr) {
+  const auto from_log = wanted_cudnn_from_log(view.cudnn_load_failures);
+  if (view.release == nullptr && !from_log) {
     return std::nullopt;
   }
+  const Version wanted = view.release != nullptr ? view.release->cudnn : *from_log;
+  const std::string built_for =
+      view.release != nullptr ? "TensorFlow " + view.release->line.text() + " is built for cuDNN "
+                              : "TensorFlow asks for cuDNN ";
   const auto cudnn = first_version(view.env.cudnn);
-  if (!cudnn || cudnn->same_prefix(view.release->cudnn, 1)) {
+  if (!cudnn || cudnn->same_prefix(wanted, 1)) {
     return std::nullopt;
   }
-  return EnvBoost{"cudnn_version_mismatch", 0.5,
-                  "cuDNN " + cudnn->text() + " stated; TensorFlow " + view.release->line.text() +
-                      " is built for cuDNN " + view.release->cudnn.text()};
+  // A cuDNN load failure with another major stated is that mismatch seen from the loader: the
+  // soname TensorFlow asks for (libcudnn.so.<its major>) is absent because another major is
+  // installed, so the installed cuDNN is the wrong one, not missing.
+  const bool load_failed = view.log_shows("missing_cudnn");
+  return EnvBoost{"cudnn_version_mismatch", load_failed ? 0.85 : 0.5,
+                  "cuDNN " + cudnn->text() + " stated; " + built_for + wanted.text() +
+                      (load_failed ? ", and the log shows cuDNN failing to load" : "")};
+}
+
+// `conda install tensorflow-gpu` puts its own cudatoolkit and cudnn into the env, and TensorFlow
+// loads those before any system copy. A CUDA/cuDNN version clash in the log of a conda-installed
+// TensorFlow is therefore the env's copies, which replacing the system libraries cannot fix.
+std::optional<EnvBoost> conda_env_version_clash(const EnvView& view) {
+  const std::string method = to_lower(view.env.install_method);
+  if (!contains(method, "conda") || contains(method, "pip")) {
+    return std::nullopt;
+  }
+  if (!view.log_shows("cudnn_version_mismatch") &&
+      !view.log_shows("cuda_runtime_version_mismatch")) {
+    return std::nullopt;
+  }
+  return EnvBoost{"conda_env_mismatch", 0.95,
+                  "TensorFlow installed with conda, whose env carries its own CUDA/cuDNN, and the "
+                  "log shows a CUDA/cuDNN version clash"};
+}
+
+// A pip-installed TensorFlow with CUDA/cuDNN from conda (cudatoolkit, cudnn packages): the
+// libraries sit in $CONDA_PREFIX/lib, which the wheel's RUNPATH does not reach, so the install
+// guide of those releases has LD_LIBRARY_PATH set to it. Without that the GPU is silently skipped.
+std::optional<EnvBoost> conda_cuda_with_pip_tensorflow(const EnvView& view) {
+  const std::string method = to_lower(view.env.install_method);
+  const bool cuda_from_conda = contains(to_lower(view.env.cuda), "conda") ||
+                               contains(to_lower(view.env.cudnn), "conda") ||
+                               contains(method, "cudatoolkit");
+  if (!cuda_from_conda || !contains(method, "pip")) {
+    return std::nullopt;
+  }
+  return EnvBoost{"ld_library_path_missing_env_cuda_libs", 0.5,
+                  "TensorFlow installed with pip and CUDA/cuDNN from conda: $CONDA_PREFIX/lib is "
+                  "not on the loader's path unless LD_LIBRARY_PATH names it"};
+}
+
+// With Secure Boot on, the kernel refuses an unsigned (DKMS/akmod-built) NVIDIA module, and what
+// the user sees is only the driver not being loaded. A stated Secure Boot that is on turns the
+// driver-not-loaded evidence into its cause.
+std::optional<EnvBoost> secure_boot_stated(const EnvView& view) {
+  const std::string text = all_env_text(view.env);
+  const auto at = text.find("secure boot");
+  if (at == std::string::npos || !view.log_shows("driver_not_loaded_kernel_module")) {
+    return std::nullopt;
+  }
+  const std::string_view rest = std::string_view(text).substr(at, 40);
+  if (contains(rest, "disabled") || contains(rest, " off") || contains(rest, "not enabled")) {
+    return std::nullopt;
+  }
+  return EnvBoost{"secure_boot_blocks_nvidia_module", 0.9,
+                  "Secure Boot stated as on, and the NVIDIA driver is not loaded"};
 }
 
 // pip has no wheel of a release for a Python outside the release's range, so the install fails
@@ -113,8 +216,10 @@ std::optional<EnvBoost> python_unsupported(const EnvView& view) {
   if (view.release == nullptr) {
     return std::nullopt;
   }
+  // TensorFlow's own runtime notices (the benign lines) prove it was installed and imported under
+  // this Python: a stated Python outside the range is then a misstatement, not the cause.
   const auto python = first_version(view.env.python);
-  if (!python || view.release->python.contains(*python)) {
+  if (!python || view.release->python.contains(*python) || view.log_has_noise) {
     return std::nullopt;
   }
   return EnvBoost{"python_version_unsupported", 0.7,
@@ -221,6 +326,43 @@ std::optional<EnvBoost> arch_too_new(const EnvView& view) {
                       ".x at most"};
 }
 
+// The `[and-cuda]` wheels TensorFlow dlopens that the line's libtensorflow_framework.so.2 RUNPATH
+// does not reach (2.16: all but cuda_runtime; 2.21: cusolver), comma-separated; empty when all are
+// reached or the line has no `[and-cuda]` extra.
+std::string wheels_runpath_misses(const EnvView& view) {
+  const auto* extra = view.tensorflow ? view.kb.and_cuda_for(*view.tensorflow) : nullptr;
+  std::string unreached;
+  if (extra == nullptr) {
+    return unreached;
+  }
+  const auto& reached = extra->loader_runpath_wheels;
+  for (const std::string_view wheel : {"cublas", "cudnn", "cufft", "cusolver", "cusparse"}) {
+    if (std::find(reached.begin(), reached.end(), wheel) == reached.end()) {
+      unreached += (unreached.empty() ? "" : ", ") + std::string(wheel);
+    }
+  }
+  return unreached;
+}
+
+// TensorFlow dlopens its CUDA libraries from libtensorflow_framework.so.2, whose RUNPATH reaches
+// only some of the `[and-cuda]` wheels' folders on some lines. There a pip install fails to load
+// the libraries even with the extra installed, until LD_LIBRARY_PATH names the wheel folders: a
+// path problem, not a missing install.
+std::optional<EnvBoost> runpath_misses_wheels(const EnvView& view, bool library_load_failed) {
+  if (!library_load_failed || view.failed_with_nvidia_wheels_on_path ||
+      first_version(view.env.cuda).has_value() ||
+      !contains(to_lower(view.env.install_method), "pip")) {
+    return std::nullopt;
+  }
+  const std::string unreached = wheels_runpath_misses(view);
+  if (unreached.empty()) {
+    return std::nullopt;
+  }
+  return EnvBoost{"ld_library_path_missing_env_cuda_libs", 0.75,
+                  "TensorFlow " + view.tensorflow->text() +
+                      "'s loader RUNPATH does not reach the nvidia wheel folders of " + unreached};
+}
+
 // From 2.14 the CUDA libraries come as the `[and-cuda]` extra's pip wheels; a pip install that
 // fails to load them, with no system CUDA stated, is most likely missing the extra.
 std::optional<EnvBoost> and_cuda_extra_missing(const EnvView& view, bool library_load_failed) {
@@ -228,19 +370,38 @@ std::optional<EnvBoost> and_cuda_extra_missing(const EnvView& view, bool library
     return std::nullopt;
   }
   if (first_version(view.env.cuda).has_value() ||
-      !contains(to_lower(view.env.install_method), "pip")) {
+      !contains(to_lower(view.env.install_method), "pip") ||
+      view.failed_with_nvidia_wheels_on_path) {
     return std::nullopt;
   }
-  return EnvBoost{"and_cuda_extra_missing", 0.7,
+  // Where the RUNPATH misses wheels, the load fails with the extra installed too: the failure
+  // says less about the extra.
+  const double weight = wheels_runpath_misses(view).empty() ? 0.7 : 0.4;
+  return EnvBoost{"and_cuda_extra_missing", weight,
                   "pip install of TensorFlow " + view.tensorflow->text() +
                       " failed to load GPU libraries, and no system CUDA is stated"};
 }
 
+// A failed load that printed an LD_LIBRARY_PATH already naming site-packages/nvidia/<wheel>/lib
+// folders: the wheels are installed and on the path, so the soname asked for is not in them —
+// wheels of another CUDA major (e.g. -cu11 wheels for a CUDA 12 build).
+std::optional<EnvBoost> wheels_on_path_lack_soname(const EnvView& view) {
+  if (!view.failed_with_nvidia_wheels_on_path) {
+    return std::nullopt;
+  }
+  return EnvBoost{"cuda_runtime_version_mismatch", 0.6,
+                  "the libraries failed to load although LD_LIBRARY_PATH names the nvidia wheel "
+                  "folders"};
+}
+
 std::vector<EnvBoost> environment_boosts(const EnvView& view, bool library_load_failed) {
   std::vector<EnvBoost> boosts;
-  for (auto boost : {windows_native_after_2_10(view), cuda_runtime_mismatch(view),
-                     cudnn_mismatch(view), python_unsupported(view), capability_too_low(view),
-                     arch_too_new(view), and_cuda_extra_missing(view, library_load_failed)}) {
+  for (auto boost :
+       {windows_native_after_2_10(view), cuda_runtime_mismatch(view), cudnn_mismatch(view),
+        python_unsupported(view), capability_too_low(view), arch_too_new(view),
+        and_cuda_extra_missing(view, library_load_failed), conda_env_version_clash(view),
+        conda_cuda_with_pip_tensorflow(view), secure_boot_stated(view),
+        runpath_misses_wheels(view, library_load_failed), wheels_on_path_lack_soname(view)}) {
     if (boost) {
       boosts.push_back(std::move(*boost));
     }
@@ -343,9 +504,24 @@ void Diagnoser::add_line(std::uint64_t number, std::string_view text, LineOrigin
 }
 
 Explanation Diagnoser::finish(const ReportEnv& env) const {
-  EnvView view{env, kb_, first_version(env.tf_version), nullptr};
+  EnvView view{env, kb_, first_version(env.tf_version), nullptr, {}, false, {}, false};
   if (view.tensorflow) {
     view.release = kb_.release_for(*view.tensorflow);
+  }
+  for (std::size_t i = 0; i < kb_.causes.size(); ++i) {
+    if (!hits_[i].signatures.empty()) {
+      view.log_causes.push_back(kb_.causes[i].id);
+      view.log_has_noise = view.log_has_noise || kb_.causes[i].kind == kb::CauseKind::kNoise;
+    }
+    for (const auto& evidence : hits_[i].evidence) {
+      view.failed_with_nvidia_wheels_on_path =
+          view.failed_with_nvidia_wheels_on_path || wheels_on_printed_path(evidence.text);
+    }
+    if (kb_.causes[i].id == "missing_cudnn") {
+      for (const auto& evidence : hits_[i].evidence) {
+        view.cudnn_load_failures.push_back(evidence.text);
+      }
+    }
   }
   std::map<std::string, std::vector<const EnvBoost*>> boosts_by_cause;
   const auto boosts = environment_boosts(view, library_load_failed_);

@@ -111,6 +111,20 @@ TEST(Explain, EvidenceIsCappedInInputOrder) {
   EXPECT_NEAR(explanation.causes.front().confidence, 0.9, 1e-9);
 }
 
+TEST(Signatures, CpuOnlyDistribution) {
+  EXPECT_EQ(top(explain_log("{'cpu_compiler': '/usr/bin/gcc', 'is_cuda_build': False, "
+                            "'is_rocm_build': False}\n")),
+            "tensorflow_cpu_only_package");
+  EXPECT_EQ(top(explain_log("Successfully installed keras-3.3.3 tensorflow-cpu-2.16.1\n")),
+            "tensorflow_cpu_only_package");
+  EXPECT_EQ(top(explain_log("tensorflow-cpu           2.16.1\n")), "tensorflow_cpu_only_package");
+  EXPECT_EQ(top(explain_log("Name: tensorflow-cpu\n")), "tensorflow_cpu_only_package");
+  // The CUDA build, the CUDA package and other packages stay quiet.
+  EXPECT_TRUE(explain_log("{'is_cuda_build': True, 'cuda_version': '12.3'}\n").causes.empty());
+  EXPECT_TRUE(explain_log("Successfully installed tensorflow-2.16.1 keras-3.3.3\n").causes.empty());
+  EXPECT_TRUE(explain_log("tensorflow-cpu-aws-helper  1.0\n").causes.empty());
+}
+
 EnvFacts env(std::string tf, std::string os = "Ubuntu 22.04") {
   EnvFacts facts;
   facts.tf_version = std::move(tf);
@@ -162,7 +176,7 @@ TEST(EnvironmentRules, AndCudaExtraMissing) {
   const std::string log =
       "W gpu_device.cc:2256] Cannot dlopen some GPU libraries. Please make sure the missing "
       "libraries mentioned above are installed properly.\n";
-  auto facts = env("2.16.1");
+  auto facts = env("2.15.1");  // its RUNPATH reaches every wheel TensorFlow dlopens
   facts.install_method = "pip";
   const auto explanation = explain_log(log, facts);
   ASSERT_FALSE(explanation.causes.empty());
@@ -170,6 +184,118 @@ TEST(EnvironmentRules, AndCudaExtraMissing) {
   EXPECT_GT(explanation.causes.front().confidence, 0.8);
   facts.cuda = "12.3 (system)";
   EXPECT_LT(explain_log(log, facts).causes.front().confidence, 0.8);
+}
+
+TEST(EnvironmentRules, CudnnLoadFailureWithOtherMajorStated) {
+  const std::string log =
+      "W dso_loader.cc:59] Could not load dynamic library 'libcudnn.so.7'; dlerror: "
+      "libcudnn.so.7: cannot open shared object file: No such file or directory\n";
+  auto facts = env("2.3.0");
+  EXPECT_EQ(top(explain_log(log, facts)), "missing_cudnn");
+  facts.cudnn = "7.6.5";  // the major TensorFlow asks for: nothing clashes
+  EXPECT_EQ(top(explain_log(log, facts)), "missing_cudnn");
+  facts.cudnn = "8.0.2 (only libcudnn.so.8 present)";
+  EXPECT_EQ(top(explain_log(log, facts)), "cudnn_version_mismatch");
+  // A release the KB does not list: the soname in the log says which major is wanted.
+  const std::string old_log =
+      "ImportError: libcudnn.so.6: cannot open shared object file: No such file or directory\n";
+  facts = env("0.9.0");
+  facts.cudnn = "6.0";
+  EXPECT_EQ(top(explain_log(old_log, facts)), "missing_cudnn");
+  facts.cudnn = "5.1";
+  EXPECT_EQ(top(explain_log(old_log, facts)), "cudnn_version_mismatch");
+}
+
+TEST(EnvironmentRules, CondaInstalledTensorflowWithVersionClash) {
+  const std::string log =
+      "E cuda_dnn.cc:378] Loaded runtime CuDNN library: 7103 (compatibility version 7100) but "
+      "source was compiled with 7005 (compatibility version 7000).\n";
+  auto facts = env("1.4.1");
+  facts.install_method = "conda";
+  EXPECT_EQ(top(explain_log(log, facts)), "conda_env_mismatch");
+  facts.install_method = "pip in a conda env";  // pip's wheel brings no CUDA of its own
+  EXPECT_EQ(top(explain_log(log, facts)), "cudnn_version_mismatch");
+  facts.install_method = "conda";
+  EXPECT_TRUE(explain_log("", facts).causes.empty());  // no clash in the log
+}
+
+TEST(EnvironmentRules, CondaCudaWithPipTensorflow) {
+  auto facts = env("2.7.0");
+  facts.install_method = "conda env with cudatoolkit=11.2 + pip tensorflow";
+  EXPECT_EQ(top(explain_log("", facts)), "ld_library_path_missing_env_cuda_libs");
+  facts.install_method = "pip";
+  facts.cuda = "11.2 (conda)";
+  EXPECT_EQ(top(explain_log("", facts)), "ld_library_path_missing_env_cuda_libs");
+  facts.cuda = "11.2 (system)";
+  EXPECT_TRUE(explain_log("", facts).causes.empty());
+}
+
+TEST(EnvironmentRules, SecureBootStated) {
+  const std::string log =
+      "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure "
+      "that the latest NVIDIA driver is installed and running.\n";
+  auto facts = env("2.15.0", "Fedora 34");
+  EXPECT_EQ(top(explain_log(log, facts)), "driver_not_loaded_kernel_module");
+  facts.other.push_back(EnvDetail{"notes", "Secure Boot was enabled in firmware"});
+  EXPECT_EQ(top(explain_log(log, facts)), "secure_boot_blocks_nvidia_module");
+  facts.other.back().value = "Secure Boot is disabled";
+  EXPECT_EQ(top(explain_log(log, facts)), "driver_not_loaded_kernel_module");
+  facts.other.back().value = "Secure Boot enabled";
+  EXPECT_TRUE(explain_log("", facts).causes.empty());  // no driver failure in the log
+}
+
+TEST(EnvironmentRules, RunningTensorflowOverrulesAStatedPython) {
+  auto facts = env("2.15.0");
+  facts.python = "3.12";
+  const std::string noise =
+      "W graph_launch.cc:671] Fallback to op-by-op mode because memset node breaks graph update\n";
+  EXPECT_EQ(top(explain_log("", facts)), "python_version_unsupported");
+  EXPECT_TRUE(explain_log(noise, facts).noise_only);
+}
+
+TEST(EnvironmentRules, RunpathMissesWheels) {
+  const std::string log =
+      "W gpu_device.cc:2256] Cannot dlopen some GPU libraries. Please make sure the missing "
+      "libraries mentioned above are installed properly.\n";
+  const auto has = [](const Explanation& explanation, const std::string& id) {
+    for (const auto& cause : explanation.causes) {
+      if (cause.id == id) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto facts = env("2.16.1");  // RUNPATH reaches cuda_runtime only
+  facts.install_method = "pip";
+  auto explanation = explain_log(log, facts);
+  EXPECT_EQ(top(explanation), "ld_library_path_missing_env_cuda_libs");
+  EXPECT_TRUE(has(explanation, "and_cuda_extra_missing"));
+  facts.tf_version = "2.21.0";  // no cusolver folder on the RUNPATH
+  EXPECT_EQ(top(explain_log(log, facts)), "ld_library_path_missing_env_cuda_libs");
+  facts.tf_version = "2.17.0";  // every wheel reached
+  EXPECT_FALSE(has(explain_log(log, facts), "ld_library_path_missing_env_cuda_libs"));
+  facts.tf_version = "2.16.1";
+  facts.cuda = "12.3 (system)";
+  EXPECT_FALSE(has(explain_log(log, facts), "ld_library_path_missing_env_cuda_libs"));
+  facts.cuda.clear();
+  EXPECT_FALSE(has(explain_log("", facts), "ld_library_path_missing_env_cuda_libs"));
+}
+
+TEST(EnvironmentRules, WheelsOnThePathLackTheSoname) {
+  const std::string on_path =
+      "I dso_loader.cc:70] Could not load dynamic library 'libcudart.so.12'; dlerror: "
+      "libcudart.so.12: cannot open shared object file: No such file or directory; "
+      "LD_LIBRARY_PATH: /opt/conda/lib/python3.11/site-packages/nvidia/cuda_runtime/lib/\n"
+      "W gpu_device.cc:2256] Cannot dlopen some GPU libraries.\n";
+  auto facts = env("2.16.1");
+  facts.install_method = "pip";
+  EXPECT_EQ(top(explain_log(on_path, facts)), "cuda_runtime_version_mismatch");
+  const std::string no_path =
+      "I dso_loader.cc:70] Could not load dynamic library 'libcudart.so.12'; dlerror: "
+      "libcudart.so.12: cannot open shared object file: No such file or directory; "
+      "LD_LIBRARY_PATH: /usr/local/lib\n"
+      "W gpu_device.cc:2256] Cannot dlopen some GPU libraries.\n";
+  EXPECT_NE(top(explain_log(no_path, facts)), "cuda_runtime_version_mismatch");
 }
 
 TEST(EnvFacts, KnownKeysOnly) {
