@@ -526,7 +526,9 @@ class IssueReportParser {
   Report report_;
   SectionKind section_ = SectionKind::kDescription;
   EnvField field_ = EnvField::kNone;
-  std::string_view heading_;
+  // A copy: the line it came from is gone by the time the section closes (a line the splitter
+  // assembled lives in its own buffer only during the callback).
+  std::string heading_;
   std::vector<std::string> value_lines_;
   std::vector<LogLine> unfenced_log_;
   bool section_has_fence_ = false;

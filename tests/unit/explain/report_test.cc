@@ -368,3 +368,18 @@ TEST(LooksLikeIssueReport, LooksOnlyAtTheProbeWindow) {
 
 }  // namespace
 }  // namespace tfgpu::explain
+
+namespace tfgpu::explain {
+namespace {
+
+// Found by explain_report_fuzz: a heading line the splitter assembled (lone CRs, vertical tabs)
+// was kept as a view past its callback. Under ASan this read freed memory.
+TEST(ParseReport, HeadingTextOutlivesTheLineItCameFrom) {
+  const std::string input(
+      "%\x0b+\x0b\n\n\n**source\x0b.**system infor\x0b\n\n\n**source\x0b.**system informmation: ");
+  const Report report = parse_report(input);
+  EXPECT_LE(report.log_lines.size(), 8U);
+}
+
+}  // namespace
+}  // namespace tfgpu::explain
