@@ -75,9 +75,15 @@ std::vector<SignatureHit> SignatureMatcher::match_line(std::string_view line) co
   for (const int index : matched) {
     const RE2& pattern = *impl_->patterns[static_cast<std::size_t>(index)];
     const int groups = pattern.NumberOfCapturingGroups();
-    std::vector<re2::StringPiece> values(static_cast<std::size_t>(groups) + 1);
     SignatureHit hit;
     hit.signature = static_cast<std::size_t>(index);
+    if (groups == 0) {
+      // The set already proved the match and there is nothing to capture: most hits are noise
+      // lines, and matching them a second time was most of explain's time on large logs.
+      hits.push_back(std::move(hit));
+      continue;
+    }
+    std::vector<re2::StringPiece> values(static_cast<std::size_t>(groups) + 1);
     if (pattern.Match(re2::StringPiece(text), 0, text.size(), RE2::UNANCHORED, values.data(),
                       static_cast<int>(values.size()))) {
       for (std::size_t i = 1; i < values.size(); ++i) {
