@@ -83,20 +83,19 @@ std::vector<Finding> run_checks(const model::Facts& facts, const kb::KnowledgeBa
     }
   }
   for (const auto& env : facts.python_envs) {
-    std::vector<Finding> env_findings;
-    for (const auto& tensorflow : env.tensorflow) {
-      const BuildTarget target = build_target(tensorflow, kb);
-      const EnvView view{facts, kb, gpus, env, tensorflow, target};
-      for (const auto& check : registry()) {
-        if (check.env != nullptr) {
-          auto found = check.env(view);
-          env_findings.insert(env_findings.end(), found.begin(), found.end());
-        }
-      }
-      // Several installs in one env (itself a finding) would repeat the same findings.
-      break;
+    if (env.tensorflow.empty()) {
+      continue;
     }
-    per_env.insert(per_env.end(), env_findings.begin(), env_findings.end());
+    // The first install only: several in one env (itself a finding) would repeat the findings.
+    const auto& tensorflow = env.tensorflow.front();
+    const BuildTarget target = build_target(tensorflow, kb);
+    const EnvView view{facts, kb, gpus, env, tensorflow, target};
+    for (const auto& check : registry()) {
+      if (check.env != nullptr) {
+        auto found = check.env(view);
+        per_env.insert(per_env.end(), found.begin(), found.end());
+      }
+    }
   }
   auto by_severity = [](const Finding& a, const Finding& b) {
     return severity_rank(a.severity) < severity_rank(b.severity);

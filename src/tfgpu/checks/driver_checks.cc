@@ -669,9 +669,7 @@ std::vector<Finding> check_dev_nodes_missing(const MachineView& view) {
   const bool container = in_container(facts);
   // /proc/driver/nvidia is the host kernel's, visible in containers too: without it and without
   // an NVIDIA device on the bus the host has no GPU to pass in, and no_nvidia_gpu says so.
-  const bool nvidia_on_pci =
-      std::any_of(facts.pci_gpus.begin(), facts.pci_gpus.end(),
-                  [](const model::PciGpu& gpu) { return gpu.vendor_id == "10de"; });
+  const bool nvidia_on_pci = !nvidia_pci_gpus(facts).empty();
   if (in_wsl2(facts) || nodes.empty() ||
       !(facts.kernel_driver.module_version.is_present() || (container && nvidia_on_pci))) {
     return {};
