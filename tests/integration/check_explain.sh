@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `tfgpu explain` end to end: an issue report, a raw log read from standard input, a noise-only
-# log and an unrecognised one; checks the JSON's top cause and the exit codes.
+# log and an unrecognised one, and --here on a recorded machine and on this one; checks the JSON's
+# top cause and the exit codes.
 set -uo pipefail
 binary=$1
 work=$(mktemp -d)
@@ -68,6 +69,23 @@ check "nothing recognised" 1 - false -- "$binary" explain --json - <<'LOG'
 hello
 world
 LOG
+
+# --here: a recorded machine's probed facts are the stated environment. On TF 2.16.1 with the
+# [and-cuda] wheels, "Skipping registering GPU devices" is the RUNPATH that misses the wheels, not
+# a missing extra (which is what the log alone suggests).
+machines=$(cd "$(dirname "$0")/../machines" && pwd)
+skip_log="W0000 gpu_device.cc:2344] Cannot dlopen some GPU libraries. Please make sure the missing libraries mentioned above are installed properly if you would like to use GPU.
+Skipping registering GPU devices..."
+check "log alone" 0 and_cuda_extra_missing false -- "$binary" explain --json - <<< "$skip_log"
+check "--here on a recorded machine" 0 ld_library_path_missing_env_cuda_libs false -- \
+  "$binary" explain --json --here --root "$machines/tf216-wheels-unreachable" --no-live - <<< "$skip_log"
+# This machine with the cached TensorFlow 2.21.0 venv: its framework RUNPATH misses cusolver.
+if [ -x "${TFGPU_TF_VENV:-/nonexistent}/bin/python" ]; then
+  check "--here on this machine" 0 ld_library_path_missing_env_cuda_libs false -- \
+    "$binary" explain --json --here --python "$TFGPU_TF_VENV/bin/python" - <<< "$skip_log"
+else
+  echo "skip: --here on this machine (TFGPU_TF_VENV has no TensorFlow venv)"
+fi
 
 # Text output names the cause and cites the line.
 "$binary" explain "$work/report.md" > "$work/text" 2>&1

@@ -18,9 +18,11 @@
 #include "tfgpu/cli/commands.h"
 #include "tfgpu/cli/common.h"
 #include "tfgpu/explain/diagnose.h"
+#include "tfgpu/explain/here.h"
 #include "tfgpu/explain/line_reader.h"
 #include "tfgpu/explain/matcher.h"
 #include "tfgpu/explain/report.h"
+#include "tfgpu/probe/probe.h"
 
 namespace tfgpu::cli {
 namespace {
@@ -28,6 +30,8 @@ namespace {
 struct ExplainArgs {
   std::string input = "-";
   std::vector<std::string> env;
+  bool here = false;
+  ProbeArgs probe;
   std::string kb_dir;
   OutputOptions output;
 };
@@ -80,12 +84,8 @@ Result<Explained> explain_input(int fd, const std::string& name, const kb::Knowl
     std::string text = std::move(*head) + *rest;
     if (text.size() <= explain::kMaxIssueReportBytes) {
       const auto report = explain::parse_report(text);
-      explain::Diagnoser diagnoser(kb, *matcher);
-      for (const auto& line : report.log_lines) {
-        diagnoser.add_line(line.number, line.text, line.origin);
-      }
       result.kind = report.kind;
-      result.explanation = diagnoser.finish(explain::merged_env(report.env, extra));
+      result.explanation = explain::explain(report, kb, *matcher, extra);
       return result;
     }
     head = std::move(text);  // too large for a report: read on as a raw log
@@ -194,8 +194,25 @@ nlohmann::json to_json(const Explained& explained, const std::string& input) {
       {"causes", std::move(causes)}};
 }
 
+// This machine's facts as the stated environment (`--here`): the log was captured here.
+Result<explain::EnvFacts> here_facts(const ProbeArgs& probe_args, const probe::Environment& env) {
+  auto probed_env = probed_environment(probe_args, env);
+  if (!probed_env) {
+    return tl::unexpected(probed_env.error());
+  }
+  const auto facts = probe::probe_machine(probe_options(probe_args, *probed_env));
+  return explain::env_from_facts(facts);
+}
+
 int run_explain(const ExplainArgs& args, const probe::Environment& env) {
   explain::EnvFacts extra;
+  if (args.here) {
+    auto here = here_facts(args.probe, env);
+    if (!here) {
+      return input_error(here.error().with_context("--here"));
+    }
+    extra = std::move(*here);
+  }
   for (const auto& fact : args.env) {
     const auto equals = fact.find('=');
     if (equals == std::string::npos) {
@@ -247,6 +264,10 @@ Command add_explain_command(CLI::App& app) {
                    "add or override a stated fact: tf_version, os, python, cuda, cudnn, driver, "
                    "gpu or install_method (KEY=VALUE, repeatable)")
       ->allow_extra_args(false);  // one KEY=VALUE per --env: a following path is the input
+  command->add_flag("--here", args->here,
+                    "the log comes from this machine: probe it and use its facts as the stated "
+                    "environment (over the report's; --env still overrides)");
+  add_machine_flags(*command, args->probe);  // with --here: which machine, as for doctor
   command->add_flag("--json", args->output.json, "print JSON (schema tfgpu.explain/1)");
   command->add_option("--kb", args->kb_dir,
                       "read the knowledge base from DIR instead of the embedded copy");

@@ -6,9 +6,9 @@
 // weights of its signatures that matched, each signature counted once (its strongest line):
 // 1 − Π(1 − w), so independent hints add up without ever reaching certainty from one weak line
 // repeated. Lines outside an issue report's log section weigh less (kDescriptionWeightFactor).
-// The stated environment then sharpens the ranking with a few general rules (diagnose.cc) that
-// compare it with the KB: a Windows-native GPU setup on TensorFlow ≥ 2.11, a CUDA or Python the
-// release was not built for, a GPU its wheel has no kernels for.
+// The stated environment then sharpens the ranking with general rules (env_rules.h) that compare
+// it with the KB and the log: a Windows-native GPU setup on TensorFlow ≥ 2.11, a CUDA or Python
+// the release was not built for, a GPU its wheel has no kernels for, a CPU-only distribution.
 //
 // Noise causes (benign warnings) never outrank a failure cause that scored at all: a log whose
 // only hits are noise is `noise_only`, with the most likely noise first.
@@ -81,12 +81,19 @@ class Diagnoser {
   std::vector<CauseHits> hits_;  // by index into kb_.causes
   std::uint64_t lines_ = 0;
   bool library_load_failed_ = false;  // a "Could not load dynamic library"-style line was seen
+  std::vector<std::string> listed_distributions_;  // see EnvView::listed_distributions
 };
 
 // The report's environment with the non-empty fields of `extra` put over it.
 ReportEnv merged_env(const ReportEnv& stated, const EnvFacts& extra);
 
-// Explain a parsed report. Fails only when a signature's pattern does not compile (a --kb folder).
+// Explain a parsed report: its title (reporters title an issue with the error they saw) and lines,
+// against its stated environment with `extra` put over it.
+Explanation explain(const Report& report, const kb::KnowledgeBase& kb,
+                    const SignatureMatcher& matcher, const EnvFacts& extra = {});
+
+// The same, compiling the KB's signatures first. Fails only when a signature's pattern does not
+// compile (a --kb folder).
 Result<Explanation> explain(const Report& report, const kb::KnowledgeBase& kb,
                             const EnvFacts& extra = {});
 

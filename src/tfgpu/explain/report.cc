@@ -380,6 +380,7 @@ class IssueReportParser {
       seen_text_ = true;
       if (text == "#" || text.starts_with("# ")) {
         report_.title = std::string(trim(text.substr(1)));
+        report_.title_line = line.number;
         return;
       }
     }

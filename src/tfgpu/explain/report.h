@@ -69,7 +69,8 @@ struct ReportEnv {
 
 struct Report {
   ReportKind kind = ReportKind::kRawLog;
-  std::string title;  // an issue report's leading "# …" line; "" otherwise
+  std::string title;             // an issue report's leading "# …" line; "" otherwise
+  std::uint64_t title_line = 0;  // its line number in the input
   ReportEnv env;
   std::vector<LogLine> log_lines;  // ascending line numbers
 };

@@ -108,6 +108,15 @@ const AndCudaExtra* KnowledgeBase::and_cuda_for(const Version& tensorflow) const
   return nullptr;
 }
 
+const AndCudaRoute* KnowledgeBase::and_cuda_route_for(const Version& tensorflow) const {
+  for (const auto& route : and_cuda_routes) {
+    if (route.lines.contains(tensorflow)) {
+      return &route;
+    }
+  }
+  return nullptr;
+}
+
 const SonameSet* KnowledgeBase::sonames_for(const Version& tensorflow) const {
   for (const auto& set : sonames) {
     if (set.lines.contains(tensorflow)) {
@@ -120,6 +129,38 @@ const SonameSet* KnowledgeBase::sonames_for(const Version& tensorflow) const {
 const Statement* KnowledgeBase::statement(std::string_view id) const {
   for (const auto& row : statements) {
     if (row.id == id) {
+      return &row;
+    }
+  }
+  return nullptr;
+}
+
+const GpuPeak* KnowledgeBase::peak_for(std::string_view reported_name) const {
+  const std::string name = to_lower(reported_name);
+  for (const auto& row : peaks) {
+    if (name.find(to_lower(row.device_name)) != std::string::npos) {
+      return &row;
+    }
+  }
+  return nullptr;
+}
+
+const DistributionSupport* KnowledgeBase::distribution(std::string_view name,
+                                                       const Version& version) const {
+  std::string wanted = to_lower(trim(name));
+  std::replace(wanted.begin(), wanted.end(), '_', '-');
+  for (const auto& row : distributions) {
+    if (row.name == wanted && row.versions.contains(version)) {
+      return &row;
+    }
+  }
+  return nullptr;
+}
+
+const ContainerImage* KnowledgeBase::container_image(std::string_view image,
+                                                     const Version& tensorflow) const {
+  for (const auto& row : container_images) {
+    if (row.image == image && row.tensorflow.contains(tensorflow)) {
       return &row;
     }
   }
@@ -191,6 +232,16 @@ const PciDevice* KnowledgeBase::pci_device(std::string_view vendor, std::string_
   const std::string device_id = to_lower(device);
   for (const auto& row : pci_devices) {
     if (row.vendor == vendor_id && row.device == device_id) {
+      return &row;
+    }
+  }
+  return nullptr;
+}
+
+const DriverBranchEnd* KnowledgeBase::driver_branch_end_for(
+    const Version& compute_capability) const {
+  for (const auto& row : driver_branch_ends) {
+    if (row.compute_capability.contains(compute_capability)) {
       return &row;
     }
   }

@@ -62,10 +62,45 @@ struct AndCudaExtra {
   Provenance provenance;
 };
 
+// What installing a line with `pip install "tensorflow[and-cuda]==X"` needs beyond that command
+// (tensorflow.toml [[and_cuda_route]]; lines with no row need nothing more): the version to pin
+// where the line's first release is not installable that way, and the wiring some lines need
+// before TensorFlow finds the pip CUDA wheels (statement wheels_unreachable_2_16).
+struct AndCudaRoute {
+  VersionRange lines;
+  std::string pin;  // as pip spells it ("2.15.0.post1"); empty: the release's first_version
+  bool link_libraries = false;  // site-packages/nvidia/*/lib/*.so* must be made reachable
+  bool link_ptxas = false;      // nvidia/cuda_nvcc/bin/ptxas must be put on PATH
+  // The Pythons the extra installs on, where narrower than the release's (2.14's tensorrt pin has
+  // no Python 3.11 wheel); null: the release's range.
+  std::optional<VersionRange> python;
+  Provenance provenance;
+};
+
 struct SonameSet {
   VersionRange lines;
   int cuda_major = 0;
   std::map<std::string, std::string> libraries;  // family → soname
+  Provenance provenance;
+};
+
+// Whether a PyPI distribution of TensorFlow ("tensorflow", "tensorflow-gpu", "tensorflow-cpu")
+// carries CUDA support at some versions: the plain name was CPU-only before 1.15, at 1.15.2-1.15.5
+// and in 2.0.
+struct DistributionSupport {
+  std::string name;
+  VersionRange versions;
+  bool cuda = false;
+  Provenance provenance;
+};
+
+// What an official TensorFlow container image ships where it differs from what its TensorFlow
+// loads (the 2.18/2.19 -gpu images carry cuDNN 8.9 while TensorFlow dlopens libcudnn.so.9).
+struct ContainerImage {
+  std::string image;        // "tensorflow/tensorflow"
+  VersionRange tensorflow;  // the TensorFlow versions of its tags
+  Version cuda;
+  Version cudnn;
   Provenance provenance;
 };
 
@@ -97,6 +132,15 @@ struct ArchSupport {
   Provenance provenance;
 };
 
+// The last NVIDIA driver branch that supports the GPUs of a compute-capability range (Kepler:
+// R470): a newer driver does not drive them at all, whatever CUDA a TensorFlow needs.
+struct DriverBranchEnd {
+  VersionRange compute_capability;  // ["3.0", "3.7"]
+  std::string architecture;         // "Kepler"
+  Version last_branch;              // "470": driver versions 470.x are the last
+  Provenance provenance;
+};
+
 struct GpuModel {
   std::string name;  // "GeForce RTX 3060"
   std::string segment;
@@ -110,6 +154,19 @@ struct PciDevice {
   std::string vendor;  // "10de"
   std::string device;  // "2b85"
   std::string name;    // a GpuModel name
+  Provenance provenance;
+};
+
+// A GPU's theoretical peaks, for "x % of peak" in verify and bench: dense (no 2:4 sparsity)
+// tensor-core throughput per dtype, FP32 without tensor cores, and memory bandwidth.
+struct GpuPeak {
+  std::string device_name;  // a part of the name the driver reports, matched case-insensitively
+  std::string model;        // the [[gpu]] row it belongs to
+  double fp32_tflops = 0;
+  double tf32_tflops = 0;
+  double fp16_tflops = 0;
+  double bf16_tflops = 0;
+  double memory_bandwidth_gbs = 0;  // GB/s (10^9 bytes)
   Provenance provenance;
 };
 
@@ -165,14 +222,19 @@ struct KnowledgeBase {
   std::vector<TensorflowRelease> releases;
   std::vector<WheelBuild> wheel_builds;
   std::vector<AndCudaExtra> and_cuda;
+  std::vector<AndCudaRoute> and_cuda_routes;
   std::vector<SonameSet> sonames;
   std::vector<Statement> statements;
+  std::vector<DistributionSupport> distributions;
+  std::vector<ContainerImage> container_images;
   std::string nightly_rule;
   std::vector<DriverMinimum> driver_minimums;
   std::vector<MinorVersionCompat> minor_version_compat;
   std::vector<ArchSupport> arch_support;
   std::vector<GpuModel> gpus;
   std::vector<PciDevice> pci_devices;
+  std::vector<GpuPeak> peaks;
+  std::vector<DriverBranchEnd> driver_branch_ends;
   std::vector<CudnnRelease> cudnn;
   std::vector<Cause> causes;
   std::vector<Signature> signatures;
@@ -183,8 +245,14 @@ struct KnowledgeBase {
   const TensorflowRelease* newest_release() const;
   const WheelBuild* wheel_build_for(const Version& tensorflow) const;
   const AndCudaExtra* and_cuda_for(const Version& tensorflow) const;
+  // The [[and_cuda_route]] row covering `tensorflow`'s line; null when it needs nothing more.
+  const AndCudaRoute* and_cuda_route_for(const Version& tensorflow) const;
   const SonameSet* sonames_for(const Version& tensorflow) const;
   const Statement* statement(std::string_view id) const;
+  // The row of distribution `name` (case-insensitive, "_" read as "-") covering `version`.
+  const DistributionSupport* distribution(std::string_view name, const Version& version) const;
+  // The image's row covering `tensorflow`.
+  const ContainerImage* container_image(std::string_view image, const Version& tensorflow) const;
 
   // The driver packaged with exactly this CUDA release ("12.5.1"), else with the newest release of
   // the same major.minor not newer than it ("12.5" → 12.5 GA).
@@ -196,6 +264,11 @@ struct KnowledgeBase {
   // a pci.ids name ("GH100 [H100 SXM5 80GB]" → "H100 SXM5 80GB").
   const GpuModel* gpu_by_name(std::string_view name) const;
   const PciDevice* pci_device(std::string_view vendor, std::string_view device) const;
+  // The first [[peak]] row whose device_name is part of `reported_name` (cuDeviceGetName's or
+  // nvidia-smi's spelling), case-insensitively; rows run from the most specific name down.
+  const GpuPeak* peak_for(std::string_view reported_name) const;
+  // The [[driver_branch_end]] row whose compute-capability range holds `compute_capability`.
+  const DriverBranchEnd* driver_branch_end_for(const Version& compute_capability) const;
   const CudnnRelease* cudnn_for(const Version& cudnn) const;
   const Cause* cause(std::string_view id) const;
 

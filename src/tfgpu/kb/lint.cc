@@ -69,6 +69,7 @@ class Linter {
     tensorflow();
     cuda();
     gpus();
+    driver_branch_ends();
     cudnn();
     signatures();
     return std::move(problems_);
@@ -111,6 +112,21 @@ class Linter {
           add(file, table, i,
               fmt::format("{} overlaps {} of {}[{}]", range_text(range_of(rows[i])),
                           range_text(range_of(rows[j])), table, j));
+        }
+      }
+    }
+  }
+
+  // The same among rows that share a key (a distribution's name, an image).
+  template <class Row, class KeyOf, class RangeOf>
+  void no_overlaps_per_key(const std::vector<Row>& rows, std::string_view file,
+                           std::string_view table, KeyOf key_of, RangeOf range_of) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (key_of(rows[i]) == key_of(rows[j]) && overlaps(range_of(rows[i]), range_of(rows[j]))) {
+          add(file, table, i,
+              fmt::format("{} {} overlaps {} of {}[{}]", printable(key_of(rows[i]), 80),
+                          range_text(range_of(rows[i])), range_text(range_of(rows[j])), table, j));
         }
       }
     }
@@ -172,6 +188,13 @@ class Linter {
       has_release(kFile, "and_cuda", i, extra.line);
       cited(kFile, i, extra.provenance);
     }
+    for (std::size_t i = 0; i < kb_.and_cuda_routes.size(); ++i) {
+      const AndCudaRoute& route = kb_.and_cuda_routes[i];
+      has_releases(kFile, "and_cuda_route", i, route.lines);
+      cited(kFile, i, route.provenance);
+    }
+    no_overlaps(kb_.and_cuda_routes, kFile, "and_cuda_route",
+                [](const AndCudaRoute& row) -> const VersionRange& { return row.lines; });
     for (std::size_t i = 0; i < kb_.sonames.size(); ++i) {
       const SonameSet& set = kb_.sonames[i];
       has_releases(kFile, "sonames", i, set.lines);
@@ -190,6 +213,22 @@ class Linter {
       }
       cited(kFile, i, statement.provenance);
     }
+    // One answer per distribution and version, and per image and version.
+    for (std::size_t i = 0; i < kb_.distributions.size(); ++i) {
+      cited(kFile, i, kb_.distributions[i].provenance);
+    }
+    no_overlaps_per_key(
+        kb_.distributions, kFile, "distribution",
+        [](const DistributionSupport& row) -> const std::string& { return row.name; },
+        [](const DistributionSupport& row) -> const VersionRange& { return row.versions; });
+    for (std::size_t i = 0; i < kb_.container_images.size(); ++i) {
+      has_releases(kFile, "container_image", i, kb_.container_images[i].tensorflow);
+      cited(kFile, i, kb_.container_images[i].provenance);
+    }
+    no_overlaps_per_key(
+        kb_.container_images, kFile, "container_image",
+        [](const ContainerImage& row) -> const std::string& { return row.image; },
+        [](const ContainerImage& row) -> const VersionRange& { return row.tensorflow; });
   }
 
   void cuda() {
@@ -234,6 +273,38 @@ class Linter {
       }
       cited(kFile, i, device.provenance);
     }
+    std::map<std::string, std::size_t> peak_names;
+    for (std::size_t i = 0; i < kb_.peaks.size(); ++i) {
+      const GpuPeak& peak = kb_.peaks[i];
+      unique(peak_names, to_lower(peak.device_name),
+             fmt::format("device_name \"{}\"", printable(peak.device_name, 80)), kFile, "peak", i);
+      if (gpu_names_.count(folded_gpu_name(peak.model)) == 0) {
+        add(kFile, "peak", i,
+            fmt::format("model \"{}\" has no [[gpu]] row", printable(peak.model, 80)));
+      }
+      // First match wins: a row whose name contains an earlier row's name is never reached.
+      for (std::size_t j = 0; j < i; ++j) {
+        if (to_lower(peak.device_name).find(to_lower(kb_.peaks[j].device_name)) !=
+            std::string::npos) {
+          add(kFile, "peak", i,
+              fmt::format("device_name \"{}\" is shadowed by peak[{}] \"{}\"",
+                          printable(peak.device_name, 80), j,
+                          printable(kb_.peaks[j].device_name, 80)));
+        }
+      }
+      cited(kFile, i, peak.provenance);
+    }
+  }
+
+  // Rows of driver_branch_end (few) must not overlap: one last branch per GPU.
+  void driver_branch_ends() {
+    constexpr std::string_view kFile = "gpus.toml";
+    for (std::size_t i = 0; i < kb_.driver_branch_ends.size(); ++i) {
+      cited(kFile, i, kb_.driver_branch_ends[i].provenance);
+    }
+    no_overlaps(
+        kb_.driver_branch_ends, kFile, "driver_branch_end",
+        [](const DriverBranchEnd& row) -> const VersionRange& { return row.compute_capability; });
   }
 
   void cudnn() {

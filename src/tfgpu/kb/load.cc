@@ -163,6 +163,19 @@ class Row {
     return parsed;
   }
 
+  std::optional<bool> boolean(std::string_view key) {
+    const toml::node* node = get(key, Need::kRequired);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    const auto* value = node->as_boolean();
+    if (value == nullptr) {
+      problem(fmt::format("'{}' must be true or false, not {}", key, type_name(*node)));
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
   std::optional<int> integer(std::string_view key) {
     const toml::node* node = get(key, Need::kRequired);
     if (node == nullptr) {
@@ -246,8 +259,8 @@ class Row {
   }
 
   // [first, last], inclusive, first not after last on the components last writes.
-  std::optional<VersionRange> range(std::string_view key) {
-    const toml::node* node = get(key, Need::kRequired);
+  std::optional<VersionRange> range(std::string_view key, Need need = Need::kRequired) {
+    const toml::node* node = get(key, need);
     if (node == nullptr) {
       return std::nullopt;
     }
@@ -402,10 +415,16 @@ class FileReader {
       each_row(name, node, [this](Row& row) { read_wheel_build(row); });
     } else if (file_ == "tensorflow.toml" && name == "and_cuda") {
       each_row(name, node, [this](Row& row) { read_and_cuda(row); });
+    } else if (file_ == "tensorflow.toml" && name == "and_cuda_route") {
+      each_row(name, node, [this](Row& row) { read_and_cuda_route(row); });
     } else if (file_ == "tensorflow.toml" && name == "sonames") {
       each_row(name, node, [this](Row& row) { read_sonames(row); });
     } else if (file_ == "tensorflow.toml" && name == "statement") {
       each_row(name, node, [this](Row& row) { read_statement(row); });
+    } else if (file_ == "tensorflow.toml" && name == "distribution") {
+      each_row(name, node, [this](Row& row) { read_distribution(row); });
+    } else if (file_ == "tensorflow.toml" && name == "container_image") {
+      each_row(name, node, [this](Row& row) { read_container_image(row); });
     } else if (file_ == "tensorflow.toml" && name == "nightly") {
       read_nightly(node);
     } else if (file_ == "cuda.toml" && name == "driver_minimum") {
@@ -416,6 +435,10 @@ class FileReader {
       each_row(name, node, [this](Row& row) { read_arch_support(row); });
     } else if (file_ == "gpus.toml" && name == "gpu") {
       each_row(name, node, [this](Row& row) { read_gpu(row); });
+    } else if (file_ == "gpus.toml" && name == "peak") {
+      each_row(name, node, [this](Row& row) { read_peak(row); });
+    } else if (file_ == "gpus.toml" && name == "driver_branch_end") {
+      each_row(name, node, [this](Row& row) { read_driver_branch_end(row); });
     } else if (file_ == "gpus.toml" && name == "pci_device") {
       each_row(name, node, [this](Row& row) { read_pci_device(row); });
     } else if (file_ == "cudnn.toml" && name == "cudnn") {
@@ -502,6 +525,37 @@ class FileReader {
     }
   }
 
+  void read_distribution(Row& row) {
+    auto name = row.string("name");
+    auto versions = row.range("versions");
+    auto cuda = row.boolean("cuda");
+    if (name && (*name != to_lower(*name) || name->find('_') != std::string::npos)) {
+      row.problem(
+          fmt::format("'name' = {} must be the normalised distribution name (lower case, "
+                      "'-' not '_')",
+                      quoted(*name)));
+    }
+    Provenance provenance = row.provenance(
+        "distribution", name && versions ? *name + " " + range_key(*versions) : "", urls_);
+    if (row.finish()) {
+      kb_.distributions.push_back(
+          DistributionSupport{std::move(*name), *versions, *cuda, std::move(provenance)});
+    }
+  }
+
+  void read_container_image(Row& row) {
+    auto image = row.string("image");
+    auto tensorflow = row.range("tensorflow");
+    auto cuda = row.version("cuda");
+    auto cudnn = row.version("cudnn");
+    Provenance provenance = row.provenance(
+        "container_image", image && tensorflow ? *image + " " + range_key(*tensorflow) : "", urls_);
+    if (row.finish()) {
+      kb_.container_images.push_back(
+          ContainerImage{std::move(*image), *tensorflow, *cuda, *cudnn, std::move(provenance)});
+    }
+  }
+
   void read_and_cuda(Row& row) {
     auto line = row.version("line");
     auto requirements = row.strings("requirements");
@@ -511,6 +565,30 @@ class FileReader {
       kb_.and_cuda.push_back(AndCudaExtra{*line, std::move(*requirements),
                                           std::move(*loader_runpath_wheels),
                                           std::move(provenance)});
+    }
+  }
+
+  void read_and_cuda_route(Row& row) {
+    auto lines = row.range("lines");
+    // A pin is a version as pip spells it: "2.15.0.post1" has a suffix strict_version refuses.
+    auto pin = row.string("pin", Need::kOptional);
+    if (pin) {
+      auto parsed = Version::parse(*pin);
+      if (!parsed || parsed->text() + parsed->suffix() != *pin) {
+        row.problem(fmt::format("'pin' = {} is not a version", quoted(*pin)));
+      } else if (lines && !lines->contains(*parsed)) {
+        row.problem(fmt::format("'pin' = {} is outside 'lines' [{}, {}]", quoted(*pin),
+                                quoted(lines->first.text()), quoted(lines->last.text())));
+      }
+    }
+    auto link_libraries = row.boolean("link_libraries");
+    auto link_ptxas = row.boolean("link_ptxas");
+    auto python = row.range("python", Need::kOptional);
+    Provenance provenance = row.provenance("and_cuda_route", lines ? range_key(*lines) : "", urls_);
+    if (row.finish()) {
+      kb_.and_cuda_routes.push_back(AndCudaRoute{*lines, pin.value_or(""), *link_libraries,
+                                                 *link_ptxas, std::move(python),
+                                                 std::move(provenance)});
     }
   }
 
@@ -615,6 +693,40 @@ class FileReader {
       kb_.gpus.push_back(GpuModel{*name, *segment, *capability,
                                   alternatives.value_or(std::vector<Version>{}), *architecture,
                                   std::move(provenance)});
+    }
+  }
+
+  void read_peak(Row& row) {
+    auto device_name = row.string("device_name");
+    auto model = row.string("model");
+    std::array<std::optional<double>, 5> values = {
+        row.number("fp32_tflops"), row.number("tf32_tflops"), row.number("fp16_tflops"),
+        row.number("bf16_tflops"), row.number("memory_bandwidth_gbs")};
+    for (const auto& value : values) {
+      if (value && !(*value > 0 && *value < 1e6)) {
+        row.problem(fmt::format("peak value {} is not a positive number below 10^6", *value));
+      }
+    }
+    Provenance provenance = row.provenance("peak", device_name.value_or(""), urls_);
+    if (row.finish()) {
+      kb_.peaks.push_back(GpuPeak{std::move(*device_name), std::move(*model), *values[0],
+                                  *values[1], *values[2], *values[3], *values[4],
+                                  std::move(provenance)});
+    }
+  }
+
+  void read_driver_branch_end(Row& row) {
+    auto capability = row.range("compute_capability");
+    auto architecture = row.string("architecture");
+    auto last_branch = row.version("last_branch");
+    if (last_branch && last_branch->parts().size() != 1) {
+      row.problem(fmt::format("'last_branch' = {} is not a branch number (\"470\")",
+                              quoted(last_branch->text())));
+    }
+    Provenance provenance = row.provenance("driver_branch_end", architecture.value_or(""), urls_);
+    if (row.finish()) {
+      kb_.driver_branch_ends.push_back(DriverBranchEnd{*capability, std::move(*architecture),
+                                                       *last_branch, std::move(provenance)});
     }
   }
 

@@ -103,6 +103,34 @@ std::string show(const AndCudaExtra& row) {
          " " + show(row.provenance);
 }
 
+std::string show(const AndCudaRoute& row) {
+  return show(row.lines) + " " + show(row.pin) + " " + (row.link_libraries ? "libs" : "-") + " " +
+         (row.link_ptxas ? "ptxas" : "-") + " " + (row.python ? show(*row.python) : "none") + " " +
+         show(row.provenance);
+}
+
+std::string show(const DriverBranchEnd& row) {
+  return show(row.compute_capability) + " " + show(row.architecture) + " " + show(row.last_branch) +
+         " " + show(row.provenance);
+}
+
+std::string show(const DistributionSupport& row) {
+  return show(row.name) + " " + show(row.versions) + " " + (row.cuda ? "cuda" : "cpu") + " " +
+         show(row.provenance);
+}
+
+std::string show(const ContainerImage& row) {
+  return show(row.image) + " " + show(row.tensorflow) + " " + show(row.cuda) + " " +
+         show(row.cudnn) + " " + show(row.provenance);
+}
+
+std::string show(const GpuPeak& row) {
+  return show(row.device_name) + " " + show(row.model) + " " + std::to_string(row.fp32_tflops) +
+         " " + std::to_string(row.tf32_tflops) + " " + std::to_string(row.fp16_tflops) + " " +
+         std::to_string(row.bf16_tflops) + " " + std::to_string(row.memory_bandwidth_gbs) + " " +
+         show(row.provenance);
+}
+
 std::string show(const SonameSet& row) {
   return show(row.lines) + " " + std::to_string(row.cuda_major) + " " + show(row.libraries) + " " +
          show(row.provenance);
@@ -179,8 +207,11 @@ void expect_same_kb(const KnowledgeBase& compiled, const KnowledgeBase& parsed) 
   expect_same_rows("release", compiled.releases, parsed.releases);
   expect_same_rows("wheel_build", compiled.wheel_builds, parsed.wheel_builds);
   expect_same_rows("and_cuda", compiled.and_cuda, parsed.and_cuda);
+  expect_same_rows("and_cuda_route", compiled.and_cuda_routes, parsed.and_cuda_routes);
   expect_same_rows("sonames", compiled.sonames, parsed.sonames);
   expect_same_rows("statement", compiled.statements, parsed.statements);
+  expect_same_rows("distribution", compiled.distributions, parsed.distributions);
+  expect_same_rows("container_image", compiled.container_images, parsed.container_images);
   EXPECT_EQ(show(compiled.nightly_rule), show(parsed.nightly_rule));
   expect_same_rows("driver_minimum", compiled.driver_minimums, parsed.driver_minimums);
   expect_same_rows("minor_version_compat", compiled.minor_version_compat,
@@ -188,6 +219,8 @@ void expect_same_kb(const KnowledgeBase& compiled, const KnowledgeBase& parsed) 
   expect_same_rows("arch_support", compiled.arch_support, parsed.arch_support);
   expect_same_rows("gpu", compiled.gpus, parsed.gpus);
   expect_same_rows("pci_device", compiled.pci_devices, parsed.pci_devices);
+  expect_same_rows("peak", compiled.peaks, parsed.peaks);
+  expect_same_rows("driver_branch_end", compiled.driver_branch_ends, parsed.driver_branch_ends);
   expect_same_rows("cudnn", compiled.cudnn, parsed.cudnn);
   expect_same_rows("cause", compiled.causes, parsed.causes);
   expect_same_rows("signature", compiled.signatures, parsed.signatures);

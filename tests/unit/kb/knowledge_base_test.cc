@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// The KB's queries over hand-built rows (the TOML loader has its own tests).
+// The KB's queries over hand-built rows (the TOML loader has its own tests), and a few over the
+// shipped rows.
 #include "tfgpu/kb/knowledge_base.h"
 
+#include <optional>
+
 #include <gtest/gtest.h>
+
+#include "tfgpu/kb/load.h"
 
 namespace tfgpu::kb {
 namespace {
@@ -86,6 +91,81 @@ TEST(KnowledgeBase, SourceUrlResolvesIdsAndKeepsUrls) {
   EXPECT_EQ(kb.source_url("tf-docs"), "https://www.tensorflow.org/install/source");
   EXPECT_EQ(kb.source_url("https://github.com/x/y/issues/1"), "https://github.com/x/y/issues/1");
   EXPECT_EQ(kb.source_url("nope"), "");
+}
+
+// The shipped rows (data/kb/tensorflow.toml): the plain `tensorflow` name was CPU-only before
+// 1.15, at 1.15.2-1.15.5 and in 2.0; GPU-capable at 1.15.0 and from 2.1.
+TEST(KnowledgeBase, DistributionRowsOfTheShippedKb) {
+  const KnowledgeBase kb = compiled_kb();
+  const auto cuda = [&](std::string_view name, const char* version) -> std::optional<bool> {
+    const auto* row = kb.distribution(name, v(version));
+    return row == nullptr ? std::nullopt : std::optional<bool>(row->cuda);
+  };
+  EXPECT_EQ(cuda("tensorflow", "1.14.0"), false);
+  EXPECT_EQ(cuda("tensorflow", "1.15.0"), true);
+  EXPECT_EQ(cuda("tensorflow", "1.15.2"), false);
+  EXPECT_EQ(cuda("tensorflow", "1.15.5"), false);
+  EXPECT_EQ(cuda("tensorflow", "2.0.4"), false);
+  EXPECT_EQ(cuda("tensorflow", "2.1.0"), true);
+  EXPECT_EQ(cuda("tensorflow", "2.21.0"), true);
+  EXPECT_EQ(cuda("Tensorflow_GPU", "1.15.2"), true);
+  EXPECT_EQ(cuda("tensorflow-cpu", "2.16.1"), false);
+  EXPECT_EQ(cuda("tensorflow", "2.22.0"), std::nullopt);
+  EXPECT_EQ(cuda("tf-nightly", "2.21.0"), std::nullopt);
+
+  const auto* image = kb.container_image("tensorflow/tensorflow", v("2.18.0"));
+  ASSERT_NE(image, nullptr);
+  EXPECT_EQ(image->cudnn.major(), 8);
+  EXPECT_EQ(kb.container_image("tensorflow/tensorflow", v("2.17.0")), nullptr);
+}
+
+// The driver's spellings reach the right row; an unknown GPU has none (no made-up peak).
+TEST(KnowledgeBase, PeakForTheDriversName) {
+  const KnowledgeBase kb = compiled_kb();
+  const auto* sxm = kb.peak_for("NVIDIA H100 80GB HBM3");
+  ASSERT_NE(sxm, nullptr);
+  EXPECT_DOUBLE_EQ(sxm->bf16_tflops, 989.4);
+  const auto* pcie = kb.peak_for("NVIDIA H100 PCIe");
+  ASSERT_NE(pcie, nullptr);
+  EXPECT_DOUBLE_EQ(pcie->memory_bandwidth_gbs, 2000);
+  const auto* h200 = kb.peak_for("nvidia h200");
+  ASSERT_NE(h200, nullptr);
+  EXPECT_DOUBLE_EQ(h200->memory_bandwidth_gbs, 4800);
+  EXPECT_EQ(kb.peak_for("NVIDIA GeForce GTX 1080"), nullptr);
+}
+
+// The shipped rows (data/kb/gpus.toml [[driver_branch_end]]): Kepler's last driver is R470,
+// Maxwell to Volta's R580; Turing and newer have no last branch yet.
+TEST(KnowledgeBase, DriverBranchEndByComputeCapability) {
+  const KnowledgeBase kb = compiled_kb();
+  const auto last = [&](const char* capability) -> std::optional<int> {
+    const auto* row = kb.driver_branch_end_for(v(capability));
+    return row == nullptr ? std::nullopt : std::optional<int>(row->last_branch.major());
+  };
+  EXPECT_EQ(last("3.5"), 470);
+  EXPECT_EQ(last("3.7"), 470);
+  EXPECT_EQ(last("5.2"), 580);
+  EXPECT_EQ(last("6.1"), 580);
+  EXPECT_EQ(last("7.0"), 580);
+  EXPECT_EQ(last("7.5"), std::nullopt);
+  EXPECT_EQ(last("12.0"), std::nullopt);
+  EXPECT_EQ(last("2.1"), 390);
+}
+
+// [[and_cuda_route]] of the shipped KB: 2.15 pins the post1 wheel, 2.16 needs libraries and
+// ptxas linked, 2.18 needs nothing more.
+TEST(KnowledgeBase, AndCudaRouteByLine) {
+  const KnowledgeBase kb = compiled_kb();
+  const auto* r215 = kb.and_cuda_route_for(v("2.15"));
+  ASSERT_NE(r215, nullptr);
+  EXPECT_EQ(r215->pin, "2.15.0.post1");
+  EXPECT_FALSE(r215->link_libraries);
+  const auto* r216 = kb.and_cuda_route_for(v("2.16.1"));
+  ASSERT_NE(r216, nullptr);
+  EXPECT_TRUE(r216->link_libraries);
+  EXPECT_TRUE(r216->link_ptxas);
+  EXPECT_TRUE(r216->pin.empty());
+  EXPECT_EQ(kb.and_cuda_route_for(v("2.18.0")), nullptr);
 }
 
 }  // namespace

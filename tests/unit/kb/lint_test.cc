@@ -405,5 +405,142 @@ TEST(KbLint, PatternRe2CannotCompile) {
   EXPECT_EQ(problems.size(), 3U) << describe(problems);
 }
 
+TEST(KbLint, DistributionAndContainerImageRows) {
+  // Overlaps count within one distribution or image only; a bad name and a non-boolean are
+  // parse problems.
+  const auto problems = lint_with(
+      "tensorflow.toml",
+      row("distribution",
+          "name = \"tensorflow\"\nversions = [\"1.15.2\", \"1.15.5\"]\ncuda = false") +
+          row("distribution",
+              "name = \"tensorflow\"\nversions = [\"1.15.3\", \"1.15.3\"]\ncuda = false") +
+          row("distribution",
+              "name = \"tensorflow-gpu\"\nversions = [\"1.15.3\", \"1.15.3\"]\ncuda = true") +
+          row("container_image",
+              "image = \"tensorflow/tensorflow\"\ntensorflow = [\"2.21\", \"2.21\"]\ncuda = "
+              "\"12.3\"\ncudnn = \"8.9\"") +
+          row("container_image",
+              "image = \"tensorflow/tensorflow\"\ntensorflow = [\"2.21\", \"2.22\"]\ncuda = "
+              "\"12.3\"\ncudnn = \"8.9\""));
+  EXPECT_TRUE(
+      has_problem(problems, "tensorflow.toml: distribution[1]",
+                  "tensorflow [\"1.15.3\", \"1.15.3\"] overlaps [\"1.15.2\", \"1.15.5\"] of "
+                  "distribution[0]"))
+      << describe(problems);
+  EXPECT_FALSE(has_problem(problems, "tensorflow.toml: distribution[2]", "overlaps"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "tensorflow.toml: container_image[1]", "overlaps"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "tensorflow.toml: container_image[1]",
+                          "no [[release]] row for line 2.22"))
+      << describe(problems);
+
+  std::vector<LintProblem> parse_problems;
+  auto kb = parse_files(
+      with_appended(
+          "tensorflow.toml",
+          row("distribution",
+              "name = \"Tensorflow_GPU\"\nversions = [\"2.0\", \"2.0\"]\ncuda = \"yes\"")),
+      "test", &parse_problems);
+  EXPECT_TRUE(has_problem(parse_problems, "tensorflow.toml: distribution[0]",
+                          "'cuda' must be true or false, not a string"))
+      << describe(parse_problems);
+  EXPECT_TRUE(has_problem(parse_problems, "tensorflow.toml: distribution[0]",
+                          "must be the normalised distribution name"))
+      << describe(parse_problems);
+}
+
+TEST(KbLint, AndCudaRouteRows) {
+  // Overlapping routes and a line with no release are lint's; a pin outside the lines, or one
+  // that is not a version, is the row reader's.
+  const auto problems = lint_with(
+      "tensorflow.toml",
+      row("and_cuda_route",
+          "lines = [\"2.20\", \"2.21\"]\nlink_libraries = true\nlink_ptxas = false") +
+          row("and_cuda_route",
+              "lines = [\"2.21\", \"2.22\"]\npin = \"2.21.0.post1\"\nlink_libraries = false\n"
+              "link_ptxas = true"));
+  EXPECT_FALSE(has_problem(problems, "tensorflow.toml: and_cuda_route[0]", ""))
+      << describe(problems);
+  EXPECT_TRUE(
+      has_problem(problems, "tensorflow.toml: and_cuda_route[1]",
+                  "[\"2.21\", \"2.22\"] overlaps [\"2.20\", \"2.21\"] of and_cuda_route[0]"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "tensorflow.toml: and_cuda_route[1]",
+                          "no [[release]] row for line 2.22"))
+      << describe(problems);
+
+  std::vector<LintProblem> parse_problems;
+  (void)parse_files(
+      with_appended("tensorflow.toml",
+                    row("and_cuda_route",
+                        "lines = [\"2.21\", \"2.21\"]\npin = \"2.20.0\"\nlink_libraries = true\n"
+                        "link_ptxas = false") +
+                        row("and_cuda_route",
+                            "lines = [\"2.20\", \"2.20\"]\npin = \"two\"\nlink_libraries = true\n"
+                            "link_ptxas = \"no\"")),
+      "test", &parse_problems);
+  EXPECT_TRUE(has_problem(parse_problems, "tensorflow.toml: and_cuda_route[0]",
+                          "'pin' = \"2.20.0\" is outside 'lines'"))
+      << describe(parse_problems);
+  EXPECT_TRUE(has_problem(parse_problems, "tensorflow.toml: and_cuda_route[1]",
+                          "'pin' = \"two\" is not a version"))
+      << describe(parse_problems);
+  EXPECT_TRUE(has_problem(parse_problems, "tensorflow.toml: and_cuda_route[1]",
+                          "'link_ptxas' must be true or false"))
+      << describe(parse_problems);
+}
+
+TEST(KbLint, DriverBranchEndRows) {
+  const auto problems =
+      lint_with("gpus.toml", row("driver_branch_end",
+                                 "compute_capability = [\"3.0\", \"3.7\"]\narchitecture = "
+                                 "\"Kepler\"\nlast_branch = \"470\"") +
+                                 row("driver_branch_end",
+                                     "compute_capability = [\"3.5\", \"5.0\"]\narchitecture = "
+                                     "\"Overlap\"\nlast_branch = \"580\""));
+  EXPECT_FALSE(has_problem(problems, "gpus.toml: driver_branch_end[0]", "")) << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: driver_branch_end[1]",
+                          "[\"3.5\", \"5.0\"] overlaps [\"3.0\", \"3.7\"] of driver_branch_end[0]"))
+      << describe(problems);
+
+  std::vector<LintProblem> parse_problems;
+  (void)parse_files(with_appended("gpus.toml", row("driver_branch_end",
+                                                   "compute_capability = [\"3.0\", \"3.7\"]\n"
+                                                   "architecture = \"Kepler\"\n"
+                                                   "last_branch = \"470.82\"")),
+                    "test", &parse_problems);
+  EXPECT_TRUE(has_problem(parse_problems, "gpus.toml: driver_branch_end[0]",
+                          "'last_branch' = \"470.82\" is not a branch number"))
+      << describe(parse_problems);
+}
+
+TEST(KbLint, PeakRowsNeedAGpuAndAReachableName) {
+  const std::string values =
+      "fp32_tflops = 66.9\ntf32_tflops = 494.7\nfp16_tflops = 989.4\nbf16_tflops = 989.4\n"
+      "memory_bandwidth_gbs = 3350";
+  const auto problems =
+      lint_with("gpus.toml",
+                row("peak", "device_name = \"H100\"\nmodel = \"No Such GPU\"\n" + values) +
+                    row("peak", "device_name = \"H100 PCIe\"\nmodel = \"No Such GPU\"\n" + values));
+  EXPECT_TRUE(
+      has_problem(problems, "gpus.toml: peak[0]", "model \"No Such GPU\" has no [[gpu]] row"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: peak[1]",
+                          "device_name \"H100 PCIe\" is shadowed by peak[0] \"H100\""))
+      << describe(problems);
+
+  std::vector<LintProblem> parse_problems;
+  (void)parse_files(with_appended("gpus.toml", row("peak",
+                                                   "device_name = \"X\"\nmodel = \"Y\"\n"
+                                                   "fp32_tflops = -1\ntf32_tflops = 1\n"
+                                                   "fp16_tflops = 1\nbf16_tflops = 1\n"
+                                                   "memory_bandwidth_gbs = 1")),
+                    "test", &parse_problems);
+  EXPECT_TRUE(has_problem(parse_problems, "gpus.toml: peak[0]",
+                          "peak value -1 is not a positive number below 10^6"))
+      << describe(parse_problems);
+}
+
 }  // namespace
 }  // namespace tfgpu::kb

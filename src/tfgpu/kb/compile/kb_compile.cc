@@ -126,6 +126,17 @@ std::string row(const AndCudaExtra& value) {
                      texts(value.loader_runpath_wheels), provenance(value.provenance));
 }
 
+// An absent range is two empty texts (a KB version is never empty).
+std::string optional_range(const std::optional<VersionRange>& value) {
+  return value ? range(*value) : fmt::format("{{{}, {}}}", text(""), text(""));
+}
+
+std::string row(const AndCudaRoute& value) {
+  return fmt::format("{{{}, {}, {}, {}, {}, {}}}", range(value.lines), text(value.pin),
+                     value.link_libraries ? "true" : "false", value.link_ptxas ? "true" : "false",
+                     optional_range(value.python), provenance(value.provenance));
+}
+
 std::string row(const SonameSet& value) {
   std::string libraries = "{";
   for (const auto& [family, soname] : value.libraries) {
@@ -140,6 +151,16 @@ std::string row(const SonameSet& value) {
 std::string row(const Statement& value) {
   return fmt::format("{{{}, {}, {}}}", text(value.id), text(value.text),
                      provenance(value.provenance));
+}
+
+std::string row(const DistributionSupport& value) {
+  return fmt::format("{{{}, {}, {}, {}}}", text(value.name), range(value.versions),
+                     value.cuda ? "true" : "false", provenance(value.provenance));
+}
+
+std::string row(const ContainerImage& value) {
+  return fmt::format("{{{}, {}, {}, {}, {}}}", text(value.image), range(value.tensorflow),
+                     version(value.cuda), version(value.cudnn), provenance(value.provenance));
 }
 
 std::string row(const DriverMinimum& value) {
@@ -165,9 +186,21 @@ std::string row(const GpuModel& value) {
                      text(value.architecture), provenance(value.provenance));
 }
 
+std::string row(const DriverBranchEnd& value) {
+  return fmt::format("{{{}, {}, {}, {}}}", range(value.compute_capability),
+                     text(value.architecture), version(value.last_branch),
+                     provenance(value.provenance));
+}
+
 std::string row(const PciDevice& value) {
   return fmt::format("{{{}, {}, {}, {}}}", text(value.vendor), text(value.device), text(value.name),
                      provenance(value.provenance));
+}
+
+std::string row(const GpuPeak& value) {
+  return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}}}", text(value.device_name),
+                     text(value.model), value.fp32_tflops, value.tf32_tflops, value.fp16_tflops,
+                     value.bf16_tflops, value.memory_bandwidth_gbs, provenance(value.provenance));
 }
 
 std::string row(const CudnnRelease& value) {
@@ -273,6 +306,15 @@ struct AndCudaRow {
   ProvenanceRow provenance;
 };
 
+struct AndCudaRouteRow {
+  Range lines;
+  Text pin;  // empty: none
+  bool link_libraries;
+  bool link_ptxas;
+  Range python;  // empty texts: none
+  ProvenanceRow provenance;
+};
+
 struct LibraryRow {
   Text family;
   Text soname;
@@ -288,6 +330,21 @@ struct SonamesRow {
 struct StatementRow {
   Text id;
   Text text;
+  ProvenanceRow provenance;
+};
+
+struct DistributionRow {
+  Text name;
+  Range versions;
+  bool cuda;
+  ProvenanceRow provenance;
+};
+
+struct ContainerImageRow {
+  Text image;
+  Range tensorflow;
+  Text cuda;
+  Text cudnn;
   ProvenanceRow provenance;
 };
 
@@ -322,10 +379,28 @@ struct GpuRow {
   ProvenanceRow provenance;
 };
 
+struct DriverBranchEndRow {
+  Range compute_capability;
+  Text architecture;
+  Text last_branch;
+  ProvenanceRow provenance;
+};
+
 struct PciDeviceRow {
   Text vendor;
   Text device;
   Text name;
+  ProvenanceRow provenance;
+};
+
+struct PeakRow {
+  Text device_name;
+  Text model;
+  double fp32_tflops;
+  double tf32_tflops;
+  double fp16_tflops;
+  double bf16_tflops;
+  double memory_bandwidth_gbs;
   ProvenanceRow provenance;
 };
 
@@ -390,6 +465,10 @@ VersionRange range(const Range& value) {
   return VersionRange{version(value.first), version(value.last)};
 }
 
+std::optional<VersionRange> optional_range(const Range& value) {
+  return value.first.empty() ? std::nullopt : std::optional<VersionRange>(range(value));
+}
+
 Provenance provenance(const ProvenanceRow& row) {
   return Provenance{text(row.table), text(row.key), row.confidence,
                     texts(row.sources), texts(row.urls), text(row.note)};
@@ -432,6 +511,15 @@ void add_and_cuda(KnowledgeBase& kb) {
   }
 }
 
+void add_and_cuda_routes(KnowledgeBase& kb) {
+  kb.and_cuda_routes.reserve(kAndCudaRoutes.size());
+  for (const AndCudaRouteRow& row : kAndCudaRoutes) {
+    kb.and_cuda_routes.push_back(AndCudaRoute{range(row.lines), text(row.pin), row.link_libraries,
+                                              row.link_ptxas, optional_range(row.python),
+                                              provenance(row.provenance)});
+  }
+}
+
 void add_sonames(KnowledgeBase& kb) {
   kb.sonames.reserve(kSonames.size());
   for (const SonamesRow& row : kSonames) {
@@ -448,6 +536,23 @@ void add_statements(KnowledgeBase& kb) {
   kb.statements.reserve(kStatements.size());
   for (const StatementRow& row : kStatements) {
     kb.statements.push_back(Statement{text(row.id), text(row.text), provenance(row.provenance)});
+  }
+}
+
+void add_distributions(KnowledgeBase& kb) {
+  kb.distributions.reserve(kDistributions.size());
+  for (const DistributionRow& row : kDistributions) {
+    kb.distributions.push_back(DistributionSupport{text(row.name), range(row.versions), row.cuda,
+                                                   provenance(row.provenance)});
+  }
+}
+
+void add_container_images(KnowledgeBase& kb) {
+  kb.container_images.reserve(kContainerImages.size());
+  for (const ContainerImageRow& row : kContainerImages) {
+    kb.container_images.push_back(ContainerImage{text(row.image), range(row.tensorflow),
+                                                 version(row.cuda), version(row.cudnn),
+                                                 provenance(row.provenance)});
   }
 }
 
@@ -487,11 +592,30 @@ void add_gpus(KnowledgeBase& kb) {
   }
 }
 
+void add_driver_branch_ends(KnowledgeBase& kb) {
+  kb.driver_branch_ends.reserve(kDriverBranchEnds.size());
+  for (const DriverBranchEndRow& row : kDriverBranchEnds) {
+    kb.driver_branch_ends.push_back(DriverBranchEnd{range(row.compute_capability),
+                                                    text(row.architecture),
+                                                    version(row.last_branch),
+                                                    provenance(row.provenance)});
+  }
+}
+
 void add_pci_devices(KnowledgeBase& kb) {
   kb.pci_devices.reserve(kPciDevices.size());
   for (const PciDeviceRow& row : kPciDevices) {
     kb.pci_devices.push_back(PciDevice{text(row.vendor), text(row.device), text(row.name),
                                        provenance(row.provenance)});
+  }
+}
+
+void add_peaks(KnowledgeBase& kb) {
+  kb.peaks.reserve(kPeaks.size());
+  for (const PeakRow& row : kPeaks) {
+    kb.peaks.push_back(GpuPeak{text(row.device_name), text(row.model), row.fp32_tflops,
+                               row.tf32_tflops, row.fp16_tflops, row.bf16_tflops,
+                               row.memory_bandwidth_gbs, provenance(row.provenance)});
   }
 }
 
@@ -558,14 +682,19 @@ KnowledgeBase {}() {{
   add_releases(kb);
   add_wheel_builds(kb);
   add_and_cuda(kb);
+  add_and_cuda_routes(kb);
   add_sonames(kb);
   add_statements(kb);
+  add_distributions(kb);
+  add_container_images(kb);
   kb.nightly_rule = text(kNightlyRule);
   add_driver_minimums(kb);
   add_minor_version_compat(kb);
   add_arch_support(kb);
   add_gpus(kb);
   add_pci_devices(kb);
+  add_peaks(kb);
+  add_driver_branch_ends(kb);
   add_cudnn(kb);
   add_causes(kb);
   add_signatures(kb);
@@ -588,13 +717,18 @@ std::string generate(const KnowledgeBase& kb, std::string_view function) {
   writer.table("kReleases", "ReleaseRow", kb.releases);
   writer.table("kWheelBuilds", "WheelBuildRow", kb.wheel_builds);
   writer.table("kAndCuda", "AndCudaRow", kb.and_cuda);
+  writer.table("kAndCudaRoutes", "AndCudaRouteRow", kb.and_cuda_routes);
   writer.table("kSonames", "SonamesRow", kb.sonames);
   writer.table("kStatements", "StatementRow", kb.statements);
+  writer.table("kDistributions", "DistributionRow", kb.distributions);
+  writer.table("kContainerImages", "ContainerImageRow", kb.container_images);
   writer.table("kDriverMinimums", "DriverMinimumRow", kb.driver_minimums);
   writer.table("kMinorVersionCompat", "MinorVersionCompatRow", kb.minor_version_compat);
   writer.table("kArchSupport", "ArchSupportRow", kb.arch_support);
   writer.table("kGpus", "GpuRow", kb.gpus);
   writer.table("kPciDevices", "PciDeviceRow", kb.pci_devices);
+  writer.table("kPeaks", "PeakRow", kb.peaks);
+  writer.table("kDriverBranchEnds", "DriverBranchEndRow", kb.driver_branch_ends);
   writer.table("kCudnn", "CudnnRow", kb.cudnn);
   writer.table("kCauses", "CauseRow", kb.causes);
   writer.table("kSignatures", "SignatureRow", kb.signatures);
