@@ -110,11 +110,16 @@ std::string os_id(const model::Facts& facts) {
 }
 
 DriverInstall driver_install(const model::Facts& facts) {
+  return driver_install_for(os_id(facts), facts.host.os_version_id.value_or(""),
+                            facts.host.arch.value_or(""));
+}
+
+DriverInstall driver_install_for(std::string_view distribution, std::string_view version_id,
+                                 std::string_view arch) {
   using Via = DriverInstall::Via;
-  const std::string os = os_id(facts);
+  const std::string os = to_lower(distribution);
   // "9.3" → "9": NVIDIA's repositories are per RHEL major.
-  const std::string version_id = facts.host.os_version_id.value_or("");
-  const std::string rhel_major = version_id.substr(0, version_id.find('.'));
+  const std::string rhel_major(version_id.substr(0, version_id.find('.')));
   DriverInstall install;
   if (os == "ubuntu") {
     install.via = Via::kUbuntuDrivers;
@@ -129,7 +134,7 @@ DriverInstall driver_install(const model::Facts& facts) {
              !rhel_major.empty()) {
     install.via = Via::kNvidiaRhelRepo;
     install.rhel_major = rhel_major;
-    install.repo_arch = facts.host.arch.value_or("") == "aarch64" ? "sbsa" : "x86_64";
+    install.repo_arch = arch == "aarch64" ? "sbsa" : "x86_64";
     install.commands = {
         fmt::format("sudo dnf config-manager --add-repo "
                     "https://developer.download.nvidia.com/compute/cuda/repos/rhel{0}/{1}/"

@@ -128,6 +128,12 @@ struct DriverInstall {
 
 DriverInstall driver_install(const model::Facts& facts);
 
+// The same for a described machine (tfgpu plan): `distribution` is an os-release ID ("ubuntu",
+// any case), `version_id` its VERSION_ID ("9.3"; only RHEL-like systems need it) and `arch` the
+// machine ("x86_64", "aarch64"; empty reads as x86_64).
+DriverInstall driver_install_for(std::string_view distribution, std::string_view version_id,
+                                 std::string_view arch);
+
 // ---- paths and the loader -------------------------------------------------------------------
 
 // The directory part of `path` ("/a/b/c.so" → "/a/b", "/c" → "/"); empty when it has none.
