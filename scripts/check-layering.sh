@@ -10,9 +10,13 @@ declare -A allowed=(
   [probe]="base model vendor"
   [kb]="base"
   [checks]="base model kb"
+  [plan]="base model kb checks"
   [explain]="base model kb"
   [report]="base model"
-  [cli]="base model vendor probe kb checks explain report"
+  [runtime]="base vendor"
+  [verify]="base model vendor probe kb runtime explain"
+  [bench]="base vendor runtime kb probe model"
+  [cli]="base model vendor probe kb checks explain report runtime verify plan bench"
 )
 status=0
 for module in "${!allowed[@]}"; do

@@ -104,4 +104,77 @@ else
   echo "no GPU-labelled tests in this bundle yet" | tee -a "$OUT/summary.txt"
 fi
 
+log "tfgpu bench --json (GPU:0) and torch.matmul on the same shapes, dtypes and iterations"
+# The JSON goes into summary.txt (one line after the marker), not a file of its own: the 8 files
+# that come back are taken. Iterations are chosen by bench itself (about 200 ms a measurement), so
+# bench plus the baseline take well under a minute of GPU time on an H100.
+"$binary" bench --json --timeout 300 > "$scratch/bench.json" 2>> "$OUT/stderr.txt"
+echo "bench exit $?" | tee -a "$OUT/summary.txt"
+echo "bench json:" >> "$OUT/summary.txt"
+python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":")))' \
+  "$scratch/bench.json" >> "$OUT/summary.txt" 2>&1
+PYTHONUNBUFFERED=1 timeout 300 python3 - "$scratch/bench.json" <<'PY' 2>&1 | tee -a "$OUT/summary.txt"
+# PyTorch's torch.matmul on the shapes and dtypes bench measured, timed the same way (CUDA events
+# around the same number of launches after a warm-up), on random operands in [-1, 1].
+# Issue 5's target: tfgpu's TFLOP/s at least 95 % of PyTorch's.
+import json, sys
+d = json.load(open(sys.argv[1]))
+gpu = d["gpu"]
+if gpu is None:
+    print("bench saw no GPU:", d["why_no_gpu"]); sys.exit(0)
+peak = d["peak"]
+print(f"bench on {gpu['name']} (cc {gpu['compute_capability']}); peaks: "
+      f"{peak['device_name'] + ' (' + peak['confidence'] + ')' if peak else d['why_no_peak']}")
+for b in d["bandwidth"]:
+    pct = f"{b['percent_of_peak']:.1f} % of {b['peak_gbs']:.0f}" if b["percent_of_peak"] is not None else "no peak"
+    print(f"  copy {b['id']:<13} {b['gbs']:8.1f} GB/s  {pct}" if b["error"] is None else f"  copy {b['id']}: {b['error']}")
+if d["pcie"]:
+    print("  pcie:", d["pcie"])
+for p in d["pool"]:
+    print(f"  pool {p['bytes']:>9} B: pool {p['pool_ns_per_pair']:.0f} ns, driver {p['driver_ns_per_pair']:.0f} ns, "
+          f"{p['speedup']:.1f}x ({'meets' if p['meets_target'] else 'MISSES'} {p['target_speedup']:.0f}x)"
+          if p["error"] is None else f"  pool {p['bytes']} B: {p['error']}")
+for name, g in d["growth"].items():
+    if g:
+        print(f"  growth {name} ({g['backend']}, {g['policy']}): reserved/peak {g['reserved_over_peak']:.3f} "
+              f"({'within' if g['within_target'] else 'OVER'} {g['target_ratio']})" if g["error"] is None
+              else f"  growth {name}: {g['error']}")
+for p in d["problems"]:
+    print("  problem:", p)
+try:
+    import torch
+except Exception as e:
+    print("no torch:", e); sys.exit(0)
+print(f"torch {torch.__version__} (CUDA {torch.version.cuda}) on {torch.cuda.get_device_name(0)}")
+dtypes = {"fp32": torch.float32, "tf32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+ratios = []
+for g in d["gemm"]:
+    n, dt, it = g["n"], g["dtype"], g["iterations"]
+    if g["error"] is not None or it == 0:
+        print(f"  gemm {n:5} {dt}: tfgpu did not measure it: {g['error']}"); continue
+    torch.backends.cuda.matmul.allow_tf32 = dt == "tf32"
+    a = (torch.rand(n, n, device="cuda") * 2 - 1).to(dtypes[dt])
+    b = (torch.rand(n, n, device="cuda") * 2 - 1).to(dtypes[dt])
+    c = torch.matmul(a, b)
+    for _ in range(3):  # bench: a warm-up and 3 calibration launches before its timed ones
+        torch.matmul(a, b, out=c)
+    torch.cuda.synchronize()
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    for _ in range(it):
+        torch.matmul(a, b, out=c)
+    end.record()
+    end.synchronize()
+    ms = start.elapsed_time(end)
+    torch_tflops = 2 * n**3 * it / (ms * 1e-3) / 1e12
+    ratio = g["tflops"] / torch_tflops
+    ratios.append(ratio)
+    pct = f"{g['percent_of_peak']:.1f} % of peak" if g["percent_of_peak"] is not None else "no peak known"
+    print(f"  gemm {n:5} {dt}: tfgpu {g['tflops']:7.1f} TFLOP/s ({pct}), torch {torch_tflops:7.1f}: "
+          f"tfgpu/torch {100 * ratio:5.1f} % {'ok' if ratio >= 0.95 else 'BELOW the 95 % target'}")
+    del a, b, c
+if ratios:
+    print(f"gemm tfgpu/torch: lowest {100 * min(ratios):.1f} %, {sum(r >= 0.95 for r in ratios)}/{len(ratios)} at >= 95 %")
+PY
+
 log "done; results in $OUT"

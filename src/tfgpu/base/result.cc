@@ -25,6 +25,10 @@ const char* errc_name(Errc code) {
       return "io";
     case Errc::kInvalidArgument:
       return "invalid_argument";
+    case Errc::kResourceExhausted:
+      return "resource_exhausted";
+    case Errc::kFailedPrecondition:
+      return "failed_precondition";
     case Errc::kInternal:
       return "internal";
   }

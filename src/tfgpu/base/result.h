@@ -23,6 +23,8 @@ enum class Errc {
   kCrashed,      // a child process died on a signal
   kIo,           // any other read/write failure
   kInvalidArgument,
+  kResourceExhausted,   // out of memory: a pool's limit or the device (TF's ResourceExhausted)
+  kFailedPrecondition,  // an operation at the wrong time, e.g. configuring after initialisation
   kInternal,
 };
 

@@ -117,21 +117,34 @@ probe::ProbeOptions probe_options(const ProbeArgs& args, const probe::Environmen
   return options;
 }
 
-void add_probe_flags(CLI::App& command, ProbeArgs& args, OutputOptions& output) {
+void add_machine_flags(CLI::App& command, ProbeArgs& args) {
   command.add_option("--root", args.root, "read a recorded machine from DIR instead of /")
       ->check(CLI::ExistingDirectory);
   command.add_option("--env-file", args.env_file,
                      "the probed user's environment as KEY=VALUE lines (default: this process's; "
                      "with --root, DIR/tfgpu-environment when present)");
-  command.add_option("--python", args.pythons, "also inspect the Python interpreter at PATH");
+  command
+      .add_option("--python", args.pythons,
+                  "also inspect the Python interpreter at PATH (repeatable)")
+      ->allow_extra_args(false);  // one PATH per --python: a following word is not a path
   command.add_flag("--no-live", args.no_live,
                    "skip the checks that load vendor libraries in a child process");
   command.add_option("--timeout", args.timeout_s, "seconds allowed for the live child process")
       ->check(CLI::Range(0.001, 3600.0));
+}
+
+void add_probe_flags(CLI::App& command, ProbeArgs& args, OutputOptions& output) {
+  add_machine_flags(command, args);
   command.add_flag("--json", output.json, "print exactly one JSON document on stdout");
   command.add_option("--color", output.color, "colour: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   command.add_flag("--ascii", output.ascii, "ASCII marks instead of Unicode");
+}
+
+void add_report_flags(CLI::App& command, ProbeArgs& args, OutputOptions& output) {
+  add_probe_flags(command, args, output);
+  command.add_option("--format", output.format, "text, markdown (for a bug report) or json")
+      ->check(CLI::IsMember({"text", "markdown", "json"}));
 }
 
 // Print `tfgpu: error: <message>` and return the usage/input exit code.

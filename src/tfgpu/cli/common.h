@@ -58,7 +58,12 @@ Result<probe::Environment> probed_environment(const ProbeArgs& args, const probe
 
 probe::ProbeOptions probe_options(const ProbeArgs& args, const probe::Environment& env);
 
+// Which machine to probe and how: --root, --env-file, --python, --no-live, --timeout.
+void add_machine_flags(CLI::App& command, ProbeArgs& args);
+// add_machine_flags() plus --json, --color and --ascii.
 void add_probe_flags(CLI::App& command, ProbeArgs& args, OutputOptions& output);
+// add_probe_flags() plus --format text|markdown|json: the commands that print a report.
+void add_report_flags(CLI::App& command, ProbeArgs& args, OutputOptions& output);
 
 // Print `tfgpu: error: <message>` and return the usage/input exit code.
 int input_error(const Error& error);

@@ -108,9 +108,7 @@ Command add_doctor_command(CLI::App& app) {
       "doctor",
       "will TensorFlow use the GPU? every layer checked, one verdict per environment, "
       "numbered fixes");
-  add_probe_flags(*command, args->probe, args->output);
-  command->add_option("--format", args->output.format, "text, markdown (for a bug report) or json")
-      ->check(CLI::IsMember({"text", "markdown", "json"}));
+  add_report_flags(*command, args->probe, args->output);
   command->add_flag("-v,--verbose", args->output.verbose,
                     "show the evidence and knowledge-base rows behind each finding");
   command->add_flag("--strict", args->strict, "exit 1 on warnings too");

@@ -17,8 +17,11 @@ int main(int argc, char** argv) {
     app.footer(kExitCodeHelp);
     app.set_version_flag("--version", kToolVersion);
     app.require_subcommand(1);
-    const std::vector<Command> commands{add_doctor_command(app), add_probe_command(app),
-                                        add_kb_command(app), add_explain_command(app)};
+    const std::vector<Command> commands{
+        add_doctor_command(app),  add_probe_command(app),  add_kb_command(app),
+        add_explain_command(app), add_verify_command(app), add_plan_command(app),
+        add_bench_command(app),
+    };
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

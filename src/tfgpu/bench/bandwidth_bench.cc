@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tfgpu/bench/bandwidth_bench.h"
+
+#include <cctype>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <new>
+
+#include <fmt/format.h>
+
+#include "tfgpu/base/strings.h"
+#include "tfgpu/bench/device_buffer.h"
+
+namespace tfgpu::bench {
+namespace {
+
+struct CopyKind {
+  const char* id;
+  const char* direction;
+  const char* host_memory;
+};
+
+constexpr CopyKind kH2dPinned{"h2d_pinned", "host_to_device", "pinned"};
+constexpr CopyKind kD2hPinned{"d2h_pinned", "device_to_host", "pinned"};
+constexpr CopyKind kH2dPageable{"h2d_pageable", "host_to_device", "pageable"};
+constexpr CopyKind kD2hPageable{"d2h_pageable", "device_to_host", "pageable"};
+constexpr CopyKind kD2d{"d2d", "device_to_device", ""};
+
+std::string measured_line(const BandwidthMeasurement& m) {
+  if (!m.ran()) {
+    return fmt::format("bench: copy {}: not measured: {}", m.id, m.error);
+  }
+  const std::string against =
+      m.percent_of_peak
+          ? fmt::format("{:.1f} % of the {:.0f} GB/s memory bandwidth", *m.percent_of_peak,
+                        *m.peak_gbs)
+          : std::string(m.direction == "device_to_device" ? "no peak known" : "no KB peak");
+  return fmt::format("bench: copy {}: {:.1f} GB/s, {} ({} copies of {} bytes in {:.2f} ms)", m.id,
+                     m.gbs, against, m.iterations, m.buffer_bytes, m.elapsed_ms);
+}
+
+}  // namespace
+
+double gigabytes_per_second(std::uint64_t bytes, int iterations, double elapsed_ms) {
+  if (!(elapsed_ms > 0)) {
+    return 0;
+  }
+  return static_cast<double>(bytes) * iterations / (elapsed_ms * 1e-3) / 1e9;
+}
+
+std::vector<BandwidthMeasurement> run_bandwidth(vendor::CudaCompute& compute,
+                                                const BandwidthOptions& options,
+                                                const std::optional<BenchPeak>& peak,
+                                                const Progress& progress) {
+  const auto bytes = static_cast<std::size_t>(options.buffer_bytes);
+  std::vector<BandwidthMeasurement> out;
+
+  const auto measure = [&](const CopyKind& kind, const Result<void>& ready,
+                           const std::function<Result<void>()>& copy) {
+    BandwidthMeasurement m;
+    m.id = kind.id;
+    m.direction = kind.direction;
+    m.host_memory = kind.host_memory;
+    m.buffer_bytes = bytes;
+    const bool on_device = m.direction == "device_to_device";
+    m.bytes_counted_per_copy = on_device ? 2 * options.buffer_bytes : options.buffer_bytes;
+    if (on_device) {
+      m.note = "counts 2x the buffer per copy: a device copy reads and writes device memory";
+      if (peak && peak->memory_bandwidth_gbs > 0) {
+        m.peak_gbs = peak->memory_bandwidth_gbs;
+      }
+    } else {
+      m.note = "no KB peak for host<->device copies: bounded by the PCIe link";
+    }
+    Result<void> done = ready;
+    if (done) {
+      done = [&]() -> Result<void> {
+        TFGPU_TRY(copy());  // warm-up
+        TFGPU_TRY(compute.synchronize());
+        auto iterations =
+            choose_iterations(compute, options.iterations, options.target_ms, copy, 1);
+        if (!iterations) {
+          return tl::unexpected(iterations.error());
+        }
+        auto elapsed = time_with_events(compute, *iterations, copy);
+        if (!elapsed) {
+          return tl::unexpected(elapsed.error());
+        }
+        m.iterations = *iterations;
+        m.elapsed_ms = *elapsed;
+        return {};
+      }();
+    }
+    if (done) {
+      m.gbs = gigabytes_per_second(m.bytes_counted_per_copy, m.iterations, m.elapsed_ms);
+      if (m.peak_gbs) {
+        m.percent_of_peak = 100.0 * m.gbs / *m.peak_gbs;
+      }
+    } else {
+      m.iterations = 0;
+      m.elapsed_ms = 0;
+      m.error = done.error().message;
+      (void)compute.synchronize();
+    }
+    if (progress) {
+      progress(measured_line(m));
+    }
+    out.push_back(std::move(m));
+  };
+  const auto failed = [](const std::string& what, const Error& error) -> Result<void> {
+    return make_error(error.code, what + ": " + error.message, error.vendor_status);
+  };
+
+  auto source = DeviceBuffer::allocate(compute, bytes);
+  auto target = DeviceBuffer::allocate(compute, bytes);
+  auto pinned = PinnedBuffer::allocate(compute, bytes);
+  std::vector<std::byte> pageable;
+  Result<void> pageable_ready;
+  try {
+    // Value-initialised: every page is written once now, so the copies do not fault them in.
+    pageable.resize(bytes);
+  } catch (const std::bad_alloc&) {
+    pageable_ready = make_error(Errc::kResourceExhausted,
+                                fmt::format("{} bytes of pageable host memory", bytes));
+  }
+  if (pinned) {
+    std::memset(pinned->span().data(), 0x5a, bytes);
+  }
+  const Result<void> source_ready =
+      source ? Result<void>()
+             : failed(fmt::format("device buffer of {} bytes", bytes), source.error());
+  const Result<void> pinned_ready =
+      !source_ready ? source_ready
+      : pinned      ? Result<void>()
+                    : failed(fmt::format("pinned host buffer of {} bytes", bytes), pinned.error());
+  const Result<void> pageable_both = !source_ready ? source_ready : pageable_ready;
+
+  const auto device = [&] {
+    return source ? source->get() : vendor::DevicePtr{0};
+  };
+  measure(kH2dPinned, pinned_ready,
+          [&] { return compute.copy_to_device(device(), pinned->span()); });
+  measure(kD2hPinned, pinned_ready, [&] { return compute.copy_to_host(pinned->span(), device()); });
+  measure(kH2dPageable, pageable_both,
+          [&] { return compute.copy_to_device(device(), std::span<const std::byte>(pageable)); });
+  measure(kD2hPageable, pageable_both,
+          [&] { return compute.copy_to_host(std::span<std::byte>(pageable), device()); });
+  const Result<void> d2d_ready =
+      !source_ready ? source_ready
+      : target      ? Result<void>()
+               : failed(fmt::format("second device buffer of {} bytes", bytes), target.error());
+  measure(kD2d, d2d_ready,
+          [&] { return compute.copy_device_to_device(target->get(), device(), bytes); });
+  return out;
+}
+
+std::optional<int> pcie_generation(std::string_view link_speed) {
+  // Transfer rate per lane → generation (PCI-SIG): 2.5, 5, 8, 16, 32, 64 GT/s.
+  static constexpr std::pair<std::string_view, int> kRates[] = {
+      {"2.5 GT/s", 1}, {"5.0 GT/s", 2},  {"5 GT/s", 2},    {"8.0 GT/s", 3},
+      {"8 GT/s", 3},   {"16.0 GT/s", 4}, {"32.0 GT/s", 5}, {"64.0 GT/s", 6}};
+  const std::string_view speed = trim(link_speed);
+  for (const auto& [rate, generation] : kRates) {
+    if (speed == rate || (speed.starts_with(rate) && speed.substr(rate.size()).starts_with(" "))) {
+      return generation;
+    }
+  }
+  return std::nullopt;
+}
+
+PcieLink read_pcie_link(const probe::SysRoot& root, std::string_view pci_bus_id) {
+  PcieLink link;
+  if (pci_bus_id.empty()) {
+    link.why_unknown = "the driver gave no PCI bus id";
+    return link;
+  }
+  std::string id(pci_bus_id);
+  for (char& c : id) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  const std::string dir = "/sys/bus/pci/devices/" + id;
+  link.source = dir + "/current_link_speed";
+  std::vector<std::string> unknown;
+  auto speed = root.read_file(dir + "/current_link_speed", 256);
+  if (speed) {
+    link.link_speed = std::string(trim(*speed));
+    link.generation = pcie_generation(link.link_speed);
+    if (!link.generation) {
+      unknown.push_back(fmt::format("link speed '{}' is not a PCIe rate", link.link_speed));
+    }
+  } else {
+    unknown.push_back(speed.error().message);
+  }
+  auto width = root.read_file(dir + "/current_link_width", 256);
+  if (width) {
+    const std::string_view text = trim(*width);
+    int lanes = 0;
+    bool digits = !text.empty() && text.size() <= 3;
+    for (char c : text) {
+      digits = digits && c >= '0' && c <= '9';
+      lanes = lanes * 10 + (c - '0');
+    }
+    if (digits && lanes > 0) {
+      link.width = lanes;
+    } else {
+      unknown.push_back(fmt::format("link width '{}' is not a lane count", text));
+    }
+  } else {
+    unknown.push_back(width.error().message);
+  }
+  for (const std::string& why : unknown) {
+    link.why_unknown += (link.why_unknown.empty() ? "" : "; ") + why;
+  }
+  return link;
+}
+
+Result<std::uint64_t> parse_byte_size(std::string_view text) {
+  const auto invalid = [&](const char* why) {
+    return make_error(Errc::kInvalidArgument,
+                      fmt::format("byte size '{}': {} (digits with an optional K, M, G, KiB, MiB "
+                                  "or GiB)",
+                                  text, why));
+  };
+  std::size_t digits = 0;
+  std::uint64_t value = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+    const auto digit = static_cast<std::uint64_t>(text[digits] - '0');
+    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+      return invalid("too large");
+    }
+    value = value * 10 + digit;
+    ++digits;
+  }
+  if (digits == 0) {
+    return invalid("not a number");
+  }
+  std::string unit(text.substr(digits));
+  for (char& c : unit) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  int shift = -1;
+  if (unit.empty() || unit == "b") {
+    shift = 0;
+  } else if (unit == "k" || unit == "kib") {
+    shift = 10;
+  } else if (unit == "m" || unit == "mib") {
+    shift = 20;
+  } else if (unit == "g" || unit == "gib") {
+    shift = 30;
+  }
+  if (shift < 0) {
+    return invalid("unknown unit");
+  }
+  if (value > (std::numeric_limits<std::uint64_t>::max() >> shift)) {
+    return invalid("too large");
+  }
+  if (value == 0) {
+    return invalid("zero bytes");
+  }
+  return value << shift;
+}
+
+}  // namespace tfgpu::bench
