@@ -3,7 +3,7 @@
 # carried along. Everything it learns goes under $OUT (default ./gpu-out). It never changes clocks,
 # power limits, MIG or persistence mode: it only reads.
 #
-# Prepare here:   scripts/gpu-bundle.sh            (portable tfgpu + hyperfine into gpu-bin/)
+# Prepare here:   scripts/gpu-bundle.sh            (portable tfgpu, test binaries, hyperfine into gpu-bin/)
 # Run there:      OUT=/some/dir scripts/gpu-check.sh [gpu-bin]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -96,13 +96,36 @@ else
   echo "no hyperfine in $bundle" | tee -a "$OUT/summary.txt"
 fi
 
-log "GPU-labelled tests (a skip is a failure here)"
-if [ -d build/dev ] && ctest --test-dir build/dev -N -L gpu 2>/dev/null | grep -q 'Total Tests: [1-9]'; then
-  TFGPU_EXPECT_GPU=1 ctest --test-dir build/dev -L gpu --output-on-failure >> "$OUT/summary.txt" 2>&1
-  echo "gpu tests exit $?" | tee -a "$OUT/summary.txt"
-else
-  echo "no GPU-labelled tests in this bundle yet" | tee -a "$OUT/summary.txt"
+log "real-GPU tests from the bundle (TFGPU_EXPECT_GPU=1: a skip is a failure here)"
+for test in tfgpu_runtime_test tfgpu_bench_test; do
+  if [ -x "$bundle/$test" ]; then
+    TFGPU_EXPECT_GPU=1 timeout 300 "$bundle/$test" --gtest_filter='RealGpu*' --gtest_brief=1 \
+      >> "$OUT/summary.txt" 2>&1
+    echo "$test (RealGpu*) exit $?" | tee -a "$OUT/summary.txt"
+  else
+    echo "no $test in $bundle" | tee -a "$OUT/summary.txt"
+  fi
+done
+if [ -x "$bundle/matmul_on_gpu" ]; then
+  timeout 120 "$bundle/matmul_on_gpu" >> "$OUT/summary.txt" 2>&1
+  echo "example matmul_on_gpu exit $?" | tee -a "$OUT/summary.txt"
 fi
+
+log "tfgpu verify (native; TensorFlow too where an environment has it)"
+timeout 400 "$binary" verify --json > "$scratch/verify.json" 2>> "$OUT/stderr.txt"
+echo "verify exit $?" | tee -a "$OUT/summary.txt"
+python3 - "$scratch/verify.json" <<'PY' 2>&1 | tee -a "$OUT/summary.txt"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for part, name in [(d["native"], "native")] + [(t, t["python"]) for t in d["tensorflow"]]:
+    print(f"{name}: verified={part['verified']}")
+    for s in part["steps"]:
+        print(f"  {s['status']:4} {s['summary']}" + (f" -- {s['detail']}" if s["detail"] else ""))
+    for m in part["matmuls"]:
+        peak = f", {100 * m['tflops'] / m['peak_tflops']:.0f} % of {m['peak_tflops']}" if m["peak_tflops"] else ""
+        print(f"  matmul {m['size']} {m['dtype']} on {m['device'] or '-'}: err {m['max_relative_error']:.2g} "
+              f"(bound {m['error_bound']:.0e}) {m['tflops']:.1f} TFLOP/s{peak} {m['error']}")
+PY
 
 log "tfgpu bench --json (GPU:0) and torch.matmul on the same shapes, dtypes and iterations"
 # The JSON goes into summary.txt (one line after the marker), not a file of its own: the 8 files
