@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "tfgpu/report/text_parts.h"
+
 namespace tfgpu::report {
 namespace {
 
@@ -86,29 +88,6 @@ std::string scope_label(const Finding& finding, const TextStyle& style) {
   return finding.scope == "machine" ? std::string() : style.path(finding.scope) + ": ";
 }
 
-std::string fix_notes(const model::Fix& fix) {
-  std::vector<std::string> notes;
-  if (fix.needs_root) {
-    notes.emplace_back("needs root");
-  }
-  if (fix.reboot) {
-    notes.emplace_back("then reboot");
-  }
-  return notes.empty() ? std::string() : fmt::format(" [{}]", fmt::join(notes, "; "));
-}
-
-std::string kb_line(const model::KbCitation& citation) {
-  std::string line =
-      fmt::format("{} \"{}\" ({})", citation.table, citation.row, citation.confidence);
-  if (!citation.urls.empty()) {
-    line += " " + fmt::format("{}", fmt::join(citation.urls, " "));
-  }
-  if (!citation.note.empty()) {
-    line += " — " + citation.note;
-  }
-  return line;
-}
-
 std::string no_tensorflow_text() {
   return "No Python environment with TensorFlow was found (searched: VIRTUAL_ENV, CONDA_PREFIX, "
          "python3 on PATH, pyenv, --python). Install it in a virtual environment:\n"
@@ -184,7 +163,7 @@ std::string render_doctor_text(const model::DoctorReport& report, const TextStyl
                  "\n";
         }
         for (const auto& citation : finding.kb) {
-          out += style.dim("      kb: " + kb_line(citation)) + "\n";
+          out += style.dim("      kb: " + kb_citation_text(citation)) + "\n";
         }
       }
     }
@@ -193,7 +172,8 @@ std::string render_doctor_text(const model::DoctorReport& report, const TextStyl
     out += "\nFixes:\n";
     for (std::size_t i = 0; i < index.fixes.size(); ++i) {
       const auto& fix = *index.fixes[i].fix;
-      out += fmt::format("{:>2}. {}{}\n", i + 1, style.text(fix.why), fix_notes(fix));
+      out += fmt::format("{:>2}. {}{}\n", i + 1, style.text(fix.why),
+                         action_notes(fix.needs_root, fix.reboot));
       for (const auto& command : fix.commands) {
         out += "      " + style.bold(command_text(command, style.home)) + "\n";
       }
@@ -237,7 +217,7 @@ std::string render_doctor_markdown(const model::DoctorReport& report, const Text
                            style.text(evidence.source));
       }
       for (const auto& citation : finding.kb) {
-        out += "  - kb: " + kb_line(citation) + "\n";
+        out += "  - kb: " + kb_citation_text(citation) + "\n";
       }
     }
     out += "\n";
@@ -246,7 +226,8 @@ std::string render_doctor_markdown(const model::DoctorReport& report, const Text
     out += "#### Fixes\n\n";
     for (std::size_t i = 0; i < index.fixes.size(); ++i) {
       const auto& fix = *index.fixes[i].fix;
-      out += fmt::format("{}. {}{}\n", i + 1, style.text(fix.why), fix_notes(fix));
+      out += fmt::format("{}. {}{}\n", i + 1, style.text(fix.why),
+                         action_notes(fix.needs_root, fix.reboot));
       if (!fix.commands.empty()) {
         out += "   ```sh\n";
         for (const auto& command : fix.commands) {

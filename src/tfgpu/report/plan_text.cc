@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "tfgpu/report/doctor_text.h"
+#include "tfgpu/report/text_parts.h"
 
 namespace tfgpu::report {
 namespace {
@@ -40,29 +41,6 @@ std::vector<MachineLine> machine_lines(const model::PlannedMachine& machine) {
   }
   lines.push_back({"CUDA from", machine.cuda_from});
   return lines;
-}
-
-std::string step_notes(const model::PlanStep& step) {
-  std::vector<std::string> notes;
-  if (step.needs_root) {
-    notes.emplace_back("needs root");
-  }
-  if (step.reboot) {
-    notes.emplace_back("then reboot");
-  }
-  if (step.shown_only) {
-    notes.emplace_back("shown, not run by tfgpu install");
-  }
-  return notes.empty() ? std::string() : fmt::format(" [{}]", fmt::join(notes, "; "));
-}
-
-std::string kb_line(const model::KbCitation& citation) {
-  std::string line =
-      fmt::format("{} \"{}\" ({})", citation.table, citation.row, citation.confidence);
-  if (!citation.urls.empty()) {
-    line += " " + fmt::format("{}", fmt::join(citation.urls, " "));
-  }
-  return line;
 }
 
 std::string headline(const model::Plan& plan) {
@@ -112,7 +90,7 @@ std::string render_plan_text(const model::Plan& plan, const TextStyle& style,
   out += "  " + style.text(plan.tensorflow.why) + "\n";
   if (options.verbose) {
     for (const auto& citation : plan.tensorflow.citations) {
-      out += style.dim("      kb: " + kb_line(citation)) + "\n";
+      out += style.dim("      kb: " + kb_citation_text(citation)) + "\n";
     }
   }
   if (plan.driver) {
@@ -121,7 +99,7 @@ std::string render_plan_text(const model::Plan& plan, const TextStyle& style,
     out += "  " + style.text(plan.driver->why) + "\n";
     if (options.verbose) {
       for (const auto& citation : plan.driver->citations) {
-        out += style.dim("      kb: " + kb_line(citation)) + "\n";
+        out += style.dim("      kb: " + kb_citation_text(citation)) + "\n";
       }
     }
   }
@@ -131,7 +109,7 @@ std::string render_plan_text(const model::Plan& plan, const TextStyle& style,
       out += style.mark(Mark::kWarning) + " " + style.text(note.text) + "  [" + note.id + "]\n";
       if (options.verbose) {
         for (const auto& citation : note.citations) {
-          out += style.dim("      kb: " + kb_line(citation)) + "\n";
+          out += style.dim("      kb: " + kb_citation_text(citation)) + "\n";
         }
       }
     }
@@ -147,15 +125,15 @@ std::string render_plan_text(const model::Plan& plan, const TextStyle& style,
     out += "\nSteps:\n";
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
       const auto& step = plan.steps[i];
-      out +=
-          fmt::format("{:>2}. {}{}\n", i + 1, style.bold(style.text(step.title)), step_notes(step));
+      out += fmt::format("{:>2}. {}{}\n", i + 1, style.bold(style.text(step.title)),
+                         action_notes(step.needs_root, step.reboot, step.shown_only));
       for (const auto& command : step.commands) {
         out += "      " + command_text(command, style.home) + "\n";
       }
       out += style.dim("      " + style.text(step.why)) + "\n";
       if (options.verbose) {
         for (const auto& citation : step.citations) {
-          out += style.dim("      kb: " + kb_line(citation)) + "\n";
+          out += style.dim("      kb: " + kb_citation_text(citation)) + "\n";
         }
       }
     }
@@ -179,7 +157,7 @@ std::string render_plan_markdown(const model::Plan& plan, const TextStyle& style
   }
   out += "\n**" + headline(plan) + "**\n\n" + style.text(plan.tensorflow.why) + "\n\n";
   for (const auto& citation : plan.tensorflow.citations) {
-    out += "- kb: " + kb_line(citation) + "\n";
+    out += "- kb: " + kb_citation_text(citation) + "\n";
   }
   if (plan.driver) {
     out += "\n**Driver:** " + driver_line(*plan.driver, plan.machine.driver) + ". " +
@@ -201,7 +179,8 @@ std::string render_plan_markdown(const model::Plan& plan, const TextStyle& style
     out += "\n#### Steps\n\n";
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
       const auto& step = plan.steps[i];
-      out += fmt::format("{}. **{}**{}  \n   {}\n", i + 1, style.text(step.title), step_notes(step),
+      out += fmt::format("{}. **{}**{}  \n   {}\n", i + 1, style.text(step.title),
+                         action_notes(step.needs_root, step.reboot, step.shown_only),
                          style.text(step.why));
       if (!step.commands.empty()) {
         out += "   ```sh\n";
@@ -211,7 +190,7 @@ std::string render_plan_markdown(const model::Plan& plan, const TextStyle& style
         out += "   ```\n";
       }
       for (const auto& citation : step.citations) {
-        out += "   - kb: " + kb_line(citation) + "\n";
+        out += "   - kb: " + kb_citation_text(citation) + "\n";
       }
     }
   }
