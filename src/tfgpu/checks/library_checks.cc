@@ -3,14 +3,7 @@
 // TensorFlow's own objects), what else the machine has (system_libraries, CUDA toolkits, cuDNN
 // installs), and what XLA needs beside the libraries (ptxas, libdevice).
 //
-// Why the nvidia-* wheel layout is written down here: the probe records which wheels are
-// installed (dist-info) and where each library resolved, not the files of wheels the loader never
-// reached. pip's CUDA wheels put a family's libraries in site-packages/nvidia/<dir>/lib
-// (docs/tensorflow-wheel.md lists them for TF 2.21), and a wheel's version major is the soname
-// major it ships (nvidia-cudnn-cu12 9.x holds libcudnn.so.9, nvidia-cufft-cu12 11.x
-// libcufft.so.11). That is enough to name the directory an unreachable wheel left out, without
-// claiming anything the facts do not hold. CUDA 13 wheels (one nvidia/cu13/lib) are not modelled:
-// no TensorFlow line in the knowledge base is built with CUDA 13.
+// The nvidia-* wheel layout these checks rely on is in nvidia_wheels.h (shared with tfgpu env).
 #include <algorithm>
 #include <optional>
 #include <set>
@@ -23,6 +16,7 @@
 #include "tfgpu/base/strings.h"
 #include "tfgpu/checks/check_groups.h"
 #include "tfgpu/checks/common.h"
+#include "tfgpu/checks/nvidia_wheels.h"
 
 namespace tfgpu::checks {
 namespace {
@@ -50,37 +44,6 @@ std::optional<int> build_cuda_major(const EnvView& view) {
   return view.target.cuda->major();
 }
 
-bool path_is_within(std::string_view path, std::string_view dir) {
-  const std::string base = strip_trailing_slash(dir);
-  if (base.empty()) {
-    return false;
-  }
-  return path == base || (path.starts_with(base) && path.size() > base.size() &&
-                          (path[base.size()] == '/' || base == "/"));
-}
-
-// The version a soname carries: "libcudart.so.11.0" → 11.0, "libcudnn.so.9" → 9.
-std::optional<Version> soname_version(std::string_view soname) {
-  const std::size_t at = soname.find(".so.");
-  return at == std::string_view::npos ? std::nullopt : Version::parse(soname.substr(at + 4));
-}
-
-// LD_LIBRARY_PATH entries as written; glibc splits on ':' and ';' (elf/dl-load.c).
-std::vector<std::string> library_path_entries(std::string_view value) {
-  std::vector<std::string> entries;
-  std::string current;
-  for (char c : value) {
-    if (c == ':' || c == ';') {
-      entries.push_back(current);
-      current.clear();
-    } else {
-      current.push_back(c);
-    }
-  }
-  entries.push_back(current);
-  return entries;
-}
-
 // "export LD_LIBRARY_PATH=…" with `removed` entries dropped, or "unset LD_LIBRARY_PATH" when
 // nothing is left.
 std::string ld_library_path_without(const std::string& value,
@@ -95,102 +58,6 @@ std::string ld_library_path_without(const std::string& value,
     return "unset LD_LIBRARY_PATH";
   }
   return "export LD_LIBRARY_PATH=" + shell_quote(join(kept, ":"));
-}
-
-// Where pip's CUDA wheels keep each family (site-packages/nvidia/<dir>/lib).
-struct WheelLayout {
-  std::string_view family;
-  std::string_view package;  // without the -cuXX suffix
-  std::string_view dir;
-};
-
-constexpr WheelLayout kWheelLayouts[] = {
-    {"cudart", "nvidia-cuda-runtime", "cuda_runtime"},
-    {"cublas", "nvidia-cublas", "cublas"},
-    {"cublasLt", "nvidia-cublas", "cublas"},
-    {"cufft", "nvidia-cufft", "cufft"},
-    {"curand", "nvidia-curand", "curand"},
-    {"cusolver", "nvidia-cusolver", "cusolver"},
-    {"cusparse", "nvidia-cusparse", "cusparse"},
-    {"cudnn", "nvidia-cudnn", "cudnn"},
-    {"cupti", "nvidia-cuda-cupti", "cuda_cupti"},
-    {"nccl", "nvidia-nccl", "nccl"},
-    {"nvjitlink", "nvidia-nvjitlink", "nvjitlink"},
-};
-
-const WheelLayout* layout_for(std::string_view family) {
-  for (const auto& layout : kWheelLayouts) {
-    if (layout.family == family) {
-      return &layout;
-    }
-  }
-  return nullptr;
-}
-
-const model::PythonPackage* find_package(const model::PythonEnv& env, std::string_view name) {
-  for (const auto& package : env.packages) {
-    if (package.name == name) {
-      return &package;
-    }
-  }
-  return nullptr;
-}
-
-// The site-packages a package is installed in: the folder of its dist-info.
-std::string site_packages_of(const model::PythonEnv& env, const model::PythonPackage& package) {
-  if (!package.dist_info.empty()) {
-    return parent_dir(package.dist_info);
-  }
-  return env.site_packages.empty() ? std::string() : env.site_packages.front();
-}
-
-// An installed nvidia-* wheel that ships `soname`.
-struct InstalledWheel {
-  const model::PythonPackage* package = nullptr;
-  std::string lib_dir;  // site-packages/nvidia/<dir>/lib
-  std::optional<Version> version;
-};
-
-std::optional<InstalledWheel> wheel_for(const model::PythonEnv& env, std::string_view family,
-                                        std::string_view soname, int cuda_major) {
-  const WheelLayout* layout = layout_for(family);
-  if (layout == nullptr) {
-    return std::nullopt;
-  }
-  const auto* package = find_package(env, fmt::format("{}-cu{}", layout->package, cuda_major));
-  if (package == nullptr) {
-    return std::nullopt;
-  }
-  InstalledWheel wheel;
-  wheel.package = package;
-  wheel.version = Version::parse(package->version);
-  // nvidia-cudnn-cu12 8.9 holds libcudnn.so.8, not the libcudnn.so.9 a newer build needs.
-  const auto wanted = soname_version(soname);
-  if (wheel.version && wanted && wheel.version->major() != wanted->major()) {
-    return std::nullopt;
-  }
-  const std::string site = site_packages_of(env, *package);
-  if (site.empty()) {
-    return std::nullopt;
-  }
-  wheel.lib_dir = fmt::format("{}/nvidia/{}/lib", site, layout->dir);
-  return wheel;
-}
-
-// True when one of TensorFlow's RUNPATH entries names the wheel directory of `family`
-// ("$ORIGIN/../nvidia/cudnn/lib"), so the wheel's copy is where the search goes next.
-bool runpath_names_wheel_dir(const model::TensorflowInstall& tensorflow, std::string_view family) {
-  const WheelLayout* layout = layout_for(family);
-  if (layout == nullptr) {
-    return false;
-  }
-  const std::string needle = fmt::format("nvidia/{}/lib", layout->dir);
-  auto names = [&](const std::vector<std::string>& entries) {
-    return std::any_of(entries.begin(), entries.end(), [&](const std::string& entry) {
-      return entry.find(needle) != std::string::npos;
-    });
-  };
-  return names(tensorflow.runpath) || names(tensorflow.cc_runpath);
 }
 
 // The toolkit a path lies in (by its root, or a symlink to the root such as /usr/local/cuda).
@@ -537,22 +404,15 @@ const kb::AndCudaExtra* nearest_line_reaching_wheels(const kb::KnowledgeBase& kb
 }
 
 std::vector<Finding> nvidia_wheels_unreachable(const EnvView& view) {
-  std::vector<std::string> sonames;
-  std::vector<std::string> dirs;
-  std::vector<MissingLibrary> unreachable;
-  for (auto& missing : missing_libraries(view)) {
-    if (missing.kind != Absence::kWheelUnreachable) {
-      continue;
-    }
-    sonames.push_back(missing.library->soname);
-    if (std::find(dirs.begin(), dirs.end(), missing.wheel->lib_dir) == dirs.end()) {
-      dirs.push_back(missing.wheel->lib_dir);
-    }
-    unreachable.push_back(std::move(missing));
-  }
+  const auto unreachable = unreachable_wheels(view.env, build_cuda_major(view));
   if (unreachable.empty()) {
     return {};
   }
+  std::vector<std::string> sonames;
+  for (const auto& missing : unreachable) {
+    sonames.push_back(missing.library->soname);
+  }
+  const auto dirs = wheel_lib_dirs(unreachable);
   Finding finding = make_finding(
       "nvidia_wheels_unreachable", Severity::kError, view.env.prefix,
       fmt::format("The nvidia-* wheels that hold {} are installed in {}, but {}'s loader cannot "
@@ -560,7 +420,7 @@ std::vector<Finding> nvidia_wheels_unreachable(const EnvView& view) {
                   "their directories, so TensorFlow skips every GPU.",
                   join(sonames, ", "), view.env.prefix, tensorflow_name(view)));
   for (const auto& missing : unreachable) {
-    const auto& wheel = *missing.wheel;
+    const auto& wheel = missing.wheel;
     add_evidence(
         finding, missing.library->soname + " is in",
         fmt::format("{} {} ({})", wheel.package->name, wheel.package->version, wheel.lib_dir),

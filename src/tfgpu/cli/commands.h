@@ -25,6 +25,7 @@ Command add_explain_command(CLI::App& app);
 Command add_plan_command(CLI::App& app);
 Command add_verify_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
+Command add_env_command(CLI::App& app);
 
 // The embedded knowledge base, or the folder given with --kb.
 Result<kb::KnowledgeBase> load_knowledge_base(const std::string& dir);
