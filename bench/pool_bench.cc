@@ -22,6 +22,19 @@
 namespace tfgpu::runtime {
 namespace {
 
+// The timed part both pool benchmarks share: one allocate+free pair per iteration.
+void time_allocate_free(benchmark::State& state, MemoryPool& pool, std::size_t bytes) {
+  for (auto _ : state) {
+    Result<Allocation> allocation = pool.allocate(bytes);
+    benchmark::DoNotOptimize(allocation);
+    if (!allocation || !pool.deallocate(allocation->address)) {
+      state.SkipWithError("allocate or deallocate failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 constexpr std::size_t kPoolLimitBytes = 4 * kGiB;
 
 void pool_allocate_free(benchmark::State& state) {
@@ -33,15 +46,7 @@ void pool_allocate_free(benchmark::State& state) {
     state.SkipWithError("warm-up allocation failed");
     return;
   }
-  for (auto _ : state) {
-    Result<Allocation> allocation = pool.allocate(bytes);
-    benchmark::DoNotOptimize(allocation);
-    if (!allocation || !pool.deallocate(allocation->address)) {
-      state.SkipWithError("allocate or deallocate failed");
-      break;
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
+  time_allocate_free(state, pool, bytes);
 }
 
 // The same with 1000 other blocks live around it, so the bins and the live table are not empty.
@@ -56,17 +61,12 @@ void pool_allocate_free_among_live_blocks(benchmark::State& state) {
     }
   }
   for (std::size_t i = 0; i < others.size(); i += 2) {  // every other one: free holes between
-    static_cast<void>(pool.deallocate(others[i]));
-  }
-  for (auto _ : state) {
-    Result<Allocation> allocation = pool.allocate(bytes);
-    benchmark::DoNotOptimize(allocation);
-    if (!allocation || !pool.deallocate(allocation->address)) {
-      state.SkipWithError("allocate or deallocate failed");
-      break;
+    if (!pool.deallocate(others[i])) {
+      state.SkipWithError("freeing the surrounding blocks failed");
+      return;
     }
   }
-  state.SetItemsProcessed(state.iterations());
+  time_allocate_free(state, pool, bytes);
 }
 
 void source_allocate_release(benchmark::State& state) {
