@@ -16,7 +16,8 @@ declare -A allowed=(
   [runtime]="base vendor"
   [verify]="base model vendor probe kb runtime explain"
   [bench]="base vendor runtime kb probe model"
-  [cli]="base model vendor probe kb checks explain report runtime verify plan bench"
+  [install]="base model"
+  [cli]="base model vendor probe kb checks explain report runtime verify plan bench install"
 )
 status=0
 for module in "${!allowed[@]}"; do

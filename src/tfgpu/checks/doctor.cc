@@ -247,7 +247,15 @@ std::vector<model::LayerStatus> layers(const model::Facts& facts, const std::vec
     }
     cudnn_parts.push_back(fmt::format("{} at {}", version_text(library.version), library.path));
   }
-  add(kLayerCudnn, "cuDNN", cudnn_parts.empty() ? "none found" : join(cudnn_parts, "; "));
+  const bool any_tensorflow =
+      std::any_of(facts.python_envs.begin(), facts.python_envs.end(),
+                  [](const model::PythonEnv& env) { return !env.tensorflow.empty(); });
+  // With no TensorFlow, no cuDNN is needed yet ([and-cuda] brings its own): say so, so that a
+  // tick beside "none" does not read as a contradiction.
+  add(kLayerCudnn, "cuDNN",
+      !cudnn_parts.empty() ? join(cudnn_parts, "; ")
+      : any_tensorflow     ? "none found"
+                           : "none needed (no TensorFlow) and none on the system");
 
   // One line per Python environment with TensorFlow.
   for (const auto& env : facts.python_envs) {

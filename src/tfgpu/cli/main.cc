@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     const std::vector<Command> commands{
         add_doctor_command(app),  add_probe_command(app),  add_kb_command(app),
         add_explain_command(app), add_verify_command(app), add_plan_command(app),
-        add_bench_command(app),   add_env_command(app),
+        add_bench_command(app),   add_env_command(app),    add_install_command(app),
     };
     try {
       app.parse(argc, argv);

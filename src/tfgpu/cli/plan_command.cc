@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `tfgpu plan`: the newest TensorFlow that can use the GPU of this machine (or of a described
 // one), and the ordered, exact steps to get there.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -144,27 +145,12 @@ int run_plan(const PlanArgs& args, const probe::Environment& env) {
     }
     machine = std::move(*described);
   } else {
-    ProbeArgs probe_args = args.probe;
-    if (!args.python.empty()) {
-      probe_args.pythons.push_back(args.python);  // an interpreter path: plan for it
+    auto probed = this_machine(args.probe, args.python, env, *kb);
+    if (!probed) {
+      return input_error(probed.error());
     }
-    auto found_env = probed_environment(probe_args, env);
-    if (!found_env) {
-      return input_error(found_env.error());
-    }
-    probed_env = *found_env;
-    const auto facts = probe::probe_machine(probe_options(probe_args, probed_env));
-    machine = plan::describe_facts(facts, *kb);
-    if (!args.python.empty()) {
-      // The interpreter asked for wins over the one plan would pick.
-      for (const auto& python_env : facts.python_envs) {
-        if (python_env.interpreter == args.python && python_env.python_version.is_present()) {
-          const Version& full = *python_env.python_version.value;
-          machine.python = Version::parse(fmt::format("{}.{}", full.major(), full.minor()));
-          machine.python_source = python_env.interpreter;
-        }
-      }
-    }
+    machine = std::move(probed->machine);
+    probed_env = std::move(probed->env);
   }
   machine.tensorflow_pin = pin;
   machine.cuda_from =
@@ -190,6 +176,51 @@ int run_plan(const PlanArgs& args, const probe::Environment& env) {
 }
 
 }  // namespace
+
+Result<ThisMachine> this_machine(const ProbeArgs& args, const std::string& python,
+                                 const probe::Environment& env, const kb::KnowledgeBase& kb) {
+  ProbeArgs probe_args = args;
+  if (!python.empty()) {
+    probe_args.pythons.push_back(python);  // an interpreter path: plan for it
+  }
+  auto found_env = probed_environment(probe_args, env);
+  if (!found_env) {
+    return tl::unexpected(found_env.error());
+  }
+  ThisMachine out;
+  out.env = std::move(*found_env);
+  const auto facts = probe::probe_machine(probe_options(probe_args, out.env));
+  out.machine = plan::describe_facts(facts, kb);
+  if (!python.empty()) {
+    // The interpreter asked for wins over the one plan would pick. The probe records it resolved
+    // (a pyenv shim becomes the version's own python), found via "--python" ("--python (pyenv
+    // shim)").
+    const model::PythonEnv* given = nullptr;
+    for (const auto& python_env : facts.python_envs) {
+      const bool via_flag =
+          std::any_of(python_env.found_via.begin(), python_env.found_via.end(),
+                      [](const std::string& via) { return via.starts_with("--python"); });
+      if ((python_env.interpreter == python || via_flag) &&
+          python_env.python_version.is_present()) {
+        given = &python_env;
+        if (python_env.interpreter == python) {
+          break;
+        }
+      }
+    }
+    if (given == nullptr) {
+      return make_error(Errc::kInvalidArgument,
+                        fmt::format("--python {}: not a Python interpreter tfgpu could run and ask "
+                                    "for its version",
+                                    printable(python, 200)));
+    }
+    const Version& full = *given->python_version.value;
+    out.machine.python = Version::parse(fmt::format("{}.{}", full.major(), full.minor()));
+    out.machine.python_source = given->interpreter;
+    out.machine.python_interpreter = given->interpreter;
+  }
+  return out;
+}
 
 Command add_plan_command(CLI::App& app) {
   auto args = std::make_shared<PlanArgs>();

@@ -92,14 +92,14 @@ int exit_code(const model::VerifyReport& report, const VerifyArgs& args) {
   return unknown ? kExitCouldNotCheck : kExitReady;
 }
 
-int run_verify(const VerifyArgs& args, const probe::Environment& env) {
+Result<VerifyOutcome> run_checks(const VerifyArgs& args, const probe::Environment& env) {
   auto probed_env = probed_environment(args.probe, env);
   if (!probed_env) {
-    return input_error(probed_env.error());
+    return tl::unexpected(probed_env.error());
   }
   auto kb = load_knowledge_base(args.kb_dir);
   if (!kb) {
-    return input_error(kb.error());
+    return tl::unexpected(kb.error());
   }
   const auto facts = probe::probe_machine(probe_options(args.probe, *probed_env));
   const auto doctor = checks::diagnose(facts, *kb);
@@ -123,18 +123,29 @@ int run_verify(const VerifyArgs& args, const probe::Environment& env) {
       request.tensorflow.push_back(std::move(options));
     }
   }
-  auto report = verify::run_verify(request, *kb, [](const std::string& line) {
+  VerifyOutcome outcome;
+  outcome.report = verify::run_verify(request, *kb, [](const std::string& line) {
     std::cerr << line << "\n" << std::flush;
   });
-  report.tool_version = kToolVersion;
+  outcome.report.tool_version = kToolVersion;
+  outcome.exit_code = exit_code(outcome.report, args);
+  return outcome;
+}
 
+int run_verify(const VerifyArgs& args, const probe::Environment& env) {
+  auto outcome = run_checks(args, env);
+  if (!outcome) {
+    return input_error(outcome.error());
+  }
+  const auto& report = outcome->report;
+  const auto probed_env = probed_environment(args.probe, env);
   const std::string format = args.output.json ? "json" : args.output.format;
   if (format == "json") {
     std::cout << model::verify_to_json(report).dump(2, ' ', false,
                                                     nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
-    auto style = text_style(args.output, env, *probed_env);
+    auto style = text_style(args.output, env, probed_env ? *probed_env : env);
     if (format == "markdown") {
       style.color = false;
       std::cout << report::render_verify_markdown(report, style);
@@ -142,10 +153,19 @@ int run_verify(const VerifyArgs& args, const probe::Environment& env) {
       std::cout << report::render_verify_text(report, style);
     }
   }
-  return exit_code(report, args);
+  return outcome->exit_code;
 }
 
 }  // namespace
+
+Result<VerifyOutcome> verify_interpreter(const std::string& python, const probe::Environment& env,
+                                         const std::string& kb_dir, double tensorflow_timeout_s) {
+  VerifyArgs args;
+  args.probe.pythons = {python};
+  args.kb_dir = kb_dir;
+  args.tensorflow_timeout_s = tensorflow_timeout_s;
+  return run_checks(args, env);
+}
 
 Command add_verify_command(CLI::App& app) {
   auto args = std::make_shared<VerifyArgs>();

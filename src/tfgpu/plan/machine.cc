@@ -193,6 +193,9 @@ MachineDescription describe_facts(const model::Facts& facts, const kb::Knowledge
     const Version& full = *chosen->python_version.value;
     machine.python = Version::parse(fmt::format("{}.{}", full.major(), full.minor()));
     machine.python_source = chosen->interpreter;
+    // That interpreter makes the venv: `pythonX.Y` may not be on PATH (a pyenv version that is
+    // installed but not selected).
+    machine.python_interpreter = chosen->interpreter;
   }
 
   if (checks::in_wsl2(facts)) {

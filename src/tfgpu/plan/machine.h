@@ -44,6 +44,9 @@ struct MachineDescription {
 
   std::optional<Version> python;  // "3.12" (patch level ignored)
   std::string python_source;
+  // The interpreter on this machine that is that Python (--python PATH); it makes the venv.
+  // Empty: `pythonX.Y` from PATH.
+  std::string python_interpreter;
 
   // An os id as parse_os_id() returns it ("ubuntu-22.04", "wsl2", "windows", "macos", "fedora",
   // "linux" for a Linux distribution the plan has no commands for); empty: unknown (Linux).

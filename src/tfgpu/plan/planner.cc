@@ -851,7 +851,11 @@ model::Plan build_plan(const MachineDescription& machine, const kb::KnowledgeBas
       plan.steps.push_back(cuda_toolkit_step(release, machine.os, machine.arch, kb));
       plan.steps.push_back(cudnn_step(release, kb));
     }
-    plan.steps.push_back(venv_step(machine.venv, python, release, chosen->python));
+    // The interpreter asked for makes the venv when it is the Python the plan uses.
+    const bool own_python = !machine.python_interpreter.empty() && machine.python &&
+                            machine.python->same_prefix(python, 2);
+    plan.steps.push_back(venv_step(machine.venv, python, release, chosen->python,
+                                   own_python ? machine.python_interpreter : std::string()));
     std::vector<std::string> requirements{plan.tensorflow.package + "==" + version};
     std::vector<KbCitation> pip_citations{checks::cite(release.provenance)};
     std::string pip_why;

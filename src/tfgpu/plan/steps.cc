@@ -215,11 +215,14 @@ model::PlanStep python_step(const Version& python, const Version& given,
 }
 
 model::PlanStep venv_step(std::string_view venv, const Version& python,
-                          const kb::TensorflowRelease& release, const kb::VersionRange& range) {
+                          const kb::TensorflowRelease& release, const kb::VersionRange& range,
+                          std::string_view interpreter) {
   model::PlanStep step;
   step.id = "venv";
   step.title = "Create a virtual environment with Python " + major_minor(python);
-  step.commands = {fmt::format("python{} -m venv {}", major_minor(python), path_word(venv))};
+  const std::string maker =
+      interpreter.empty() ? "python" + major_minor(python) : path_word(interpreter);
+  step.commands = {fmt::format("{} -m venv {}", maker, path_word(venv))};
   step.why = fmt::format(
       "TensorFlow {} installs on Python {} to {} here; a virtual environment keeps its packages "
       "(and the CUDA wheels) apart from the system's.",

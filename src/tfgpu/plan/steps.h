@@ -44,9 +44,11 @@ model::PlanStep driver_step(const DriverStepInput& input, const kb::KnowledgeBas
 model::PlanStep python_step(const Version& python, const Version& given,
                             const kb::TensorflowRelease& release, const kb::AndCudaRoute* route);
 
-// The venv, with `python` from `range` (the Pythons the plan can install `release` on).
+// The venv, with `python` from `range` (the Pythons the plan can install `release` on), made by
+// `interpreter` (a path on this machine) when given, else by `pythonX.Y` found on PATH.
 model::PlanStep venv_step(std::string_view venv, const Version& python,
-                          const kb::TensorflowRelease& release, const kb::VersionRange& range);
+                          const kb::TensorflowRelease& release, const kb::VersionRange& range,
+                          std::string_view interpreter = {});
 
 // The CUDA toolkit of `release`, system-wide, from NVIDIA's repository for the distribution.
 model::PlanStep cuda_toolkit_step(const kb::TensorflowRelease& release, std::string_view os,

@@ -78,6 +78,24 @@ TEST(Diagnose, NoTensorflowAnywhereIsSaid) {
   EXPECT_TRUE(report.verdicts.empty());
 }
 
+TEST(Diagnose, NoCudnnWithoutTensorflowReadsAsNotNeeded) {
+  auto facts = healthy_facts();
+  facts.python_envs.front().tensorflow.clear();
+  facts.cudnn.libraries.clear();
+  auto report = diagnose(facts, small_kb());
+  EXPECT_EQ(layer(report, "cudnn")->detail, "none needed (no TensorFlow) and none on the system");
+  // With TensorFlow and no cuDNN anywhere, it is plainly missing.
+  facts = healthy_facts();
+  facts.cudnn.libraries.clear();
+  for (auto& library : facts.python_envs.front().libraries) {
+    if (library.family == "cudnn") {
+      library.family = "not-cudnn";
+    }
+  }
+  report = diagnose(facts, small_kb());
+  EXPECT_EQ(layer(report, "cudnn")->detail, "none found");
+}
+
 TEST(Diagnose, APciProbeFailureWithNoLiveAnswerMeansCouldNotCheck) {
   auto facts = healthy_facts();
   facts.pci_gpus.clear();

@@ -376,6 +376,37 @@ INSTANTIATE_TEST_SUITE_P(DescribedMachines, PlanScenario, ::testing::ValuesIn(sc
                            return std::string(param.param.name);
                          });
 
+// `--python PATH` (install, plan on this machine): that interpreter makes the venv when it is the
+// Python the plan uses, and not when the plan needs another one.
+TEST(PlanInterpreter, MakesTheVenvOnlyWhenItIsThePlansPython) {
+  const auto& kb = shipped_kb();
+  MachineDescription machine;
+  machine.compute_capability = parse_compute_capability("9.0").value();
+  machine.driver = Version::parse("580.65.06");
+  machine.os = "ubuntu-24.04";
+  machine.python = Version::parse("3.12");
+  machine.python_interpreter = "/opt/my python/bin/python3.12";
+  auto plan = make_plan(machine, kb);
+  const auto* venv = step(plan, "venv");
+  ASSERT_NE(venv, nullptr);
+  EXPECT_EQ(venv->commands.front(), "'/opt/my python/bin/python3.12' -m venv ~/tf-venv");
+
+  machine.python = Version::parse("3.7");  // 2.11 is the newest for it: still its interpreter
+  machine.python_interpreter = "/usr/bin/python3.7";
+  plan = make_plan(machine, kb);
+  ASSERT_NE(step(plan, "venv"), nullptr);
+  EXPECT_EQ(step(plan, "venv")->commands.front(), "/usr/bin/python3.7 -m venv ~/tf-venv");
+
+  machine.python = Version::parse("3.14");  // no TensorFlow in the KB supports it yet
+  machine.python_interpreter = "/usr/bin/python3.14";
+  plan = make_plan(machine, kb);
+  venv = step(plan, "venv");
+  ASSERT_NE(venv, nullptr);
+  EXPECT_EQ(venv->commands.front().find("/usr/bin/python3.14"), std::string::npos)
+      << venv->commands.front();
+  EXPECT_NE(step(plan, "python"), nullptr);
+}
+
 TEST(PlanScenarios, AtLeastThirtyMachines) {
   EXPECT_GE(scenarios().size(), 30U);
 }

@@ -38,6 +38,9 @@ TEST(VenvStep, UsesTheChosenPythonAndQuotesTheFolder) {
   ASSERT_EQ(step.commands.size(), 1U);
   EXPECT_EQ(step.commands.front(), "python3.12 -m venv ~/'tf venv'");
   EXPECT_FALSE(step.needs_root);
+  // An interpreter named with --python makes it, quoted like the folder.
+  const auto own = venv_step("/srv/v", ver("3.12"), r, r.python, "/opt/py 3.12/bin/python3");
+  EXPECT_EQ(own.commands.front(), "'/opt/py 3.12/bin/python3' -m venv /srv/v");
 }
 
 TEST(CudaToolkitStep, NvidiasRepositoryPerDistribution) {
