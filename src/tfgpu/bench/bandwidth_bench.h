@@ -5,11 +5,14 @@
 // driver stages it through its own pinned buffers, which is what an unprepared program gets),
 // and device→device (cuMemcpyDtoD_v2). In GB/s (10^9 bytes per second).
 //
-// Only device→device has a peak in the KB: the memory's bandwidth. A device copy reads every
-// byte and writes it again, so it counts twice the buffer against that peak (the convention of
-// NVIDIA's bandwidthTest and of STREAM's "copy"). Host↔device copies cross PCIe (or NVLink-C2C),
-// for which the KB has no peak; the link the kernel negotiated is reported beside them instead
-// (read_pcie_link).
+// Device→device is compared with the memory's bandwidth (the KB's [[peak]] row). A device copy
+// reads every byte and writes it again, so it counts twice the buffer against that peak (the
+// convention of NVIDIA's bandwidthTest and of STREAM's "copy"). Host↔device copies cross the
+// PCIe link, so they are compared with what the link the kernel negotiated carries per direction
+// (read_pcie_link, then with_pcie_peak from the KB's [[pcie_generation]] rows, then
+// compare_with_pcie_link): its line rate less the encoding. TLP headers and flow control keep a
+// real copy below that (NVIDIA's bandwidthTest reaches ~26 GB/s on a gen-4 x16 A100, whose link
+// carries 31.5), and the link is read after the copies, because an idle GPU may train it down.
 
 #include <cstdint>
 #include <optional>
@@ -56,6 +59,27 @@ std::optional<int> pcie_generation(std::string_view link_speed);
 // why in why_unknown. Read it while the link is busy: an idle GPU may train its link down to a
 // slower speed to save power.
 PcieLink read_pcie_link(const probe::SysRoot& root, std::string_view pci_bus_id);
+
+// "PCIe 5.0 x16": the link as PCI-SIG's revisions name it; "?" for what is unknown.
+std::string pcie_link_name(const PcieLink& link);
+
+// GB/s per direction (10^9 bytes) that `width` lanes of `row`'s generation carry:
+// transfer_rate_gts · width · payload_efficiency / 8 (gen 5 x16: 63.0, gen 4 x16: 31.5).
+double pcie_payload_gbs(const BenchPcieGeneration& row, int width);
+
+// `link` with peak_gbs and kb_row set from the row of its generation in `generations`; when its
+// generation or width is unknown, the KB has no row for the generation, or the row gives no rate
+// (a `--kb DIR` that was not linted), peak_gbs stays unset and why_no_peak says which.
+PcieLink with_pcie_peak(PcieLink link, const std::vector<BenchPcieGeneration>& generations);
+
+// Compares each host↔device row that ran with link.peak_gbs: peak_gbs, percent_of_peak,
+// peak_kind "pcie_link" and a note naming the link and its KB row. Without a peak the rows stay
+// uncompared and their note gives link.why_no_peak. Device copies are left as they are.
+void compare_with_pcie_link(std::vector<BandwidthMeasurement>& rows, const PcieLink& link);
+
+// A copy's progress line: its rate and what it was compared with ("84.1 % of the PCIe 5.0 x16
+// link's 63.0 GB/s" needs `link`; "89.0 % of the 3350 GB/s memory bandwidth").
+std::string bandwidth_line(const BandwidthMeasurement& m, const PcieLink* link = nullptr);
 
 // A byte count for --bandwidth-bytes: digits with an optional unit K, M, G (or KiB, MiB, GiB,
 // powers of 1024) or B, case-insensitive ("268435456", "256M", "256MiB", "1GiB"). Fails with

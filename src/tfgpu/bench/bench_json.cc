@@ -101,6 +101,7 @@ json bandwidth_json(const BandwidthMeasurement& m) {
           {"gbs", m.gbs},
           {"peak_gbs", m.peak_gbs},
           {"percent_of_peak", m.percent_of_peak},
+          {"peak_kind", text_or_null(m.peak_kind)},
           {"note", m.note},
           {"error", text_or_null(m.error)}};
 }
@@ -116,22 +117,48 @@ BandwidthMeasurement bandwidth_from(const json& j) {
                               j.at("gbs").get<double>(),
                               j.at("peak_gbs").get<std::optional<double>>(),
                               j.at("percent_of_peak").get<std::optional<double>>(),
+                              text_from(j, "peak_kind"),
                               j.at("note").get<std::string>(),
                               text_from(j, "error")};
 }
 
+json pcie_generation_json(const BenchPcieGeneration& row) {
+  return {{"generation", row.generation}, {"transfer_rate_gts", row.transfer_rate_gts},
+          {"encoding", row.encoding},     {"payload_efficiency", row.payload_efficiency},
+          {"confidence", row.confidence}, {"sources", row.sources}};
+}
+
+BenchPcieGeneration pcie_generation_from(const json& j) {
+  return BenchPcieGeneration{
+      j.at("generation").get<int>(),         j.at("transfer_rate_gts").get<double>(),
+      j.at("encoding").get<std::string>(),   j.at("payload_efficiency").get<double>(),
+      j.at("confidence").get<std::string>(), j.at("sources").get<std::vector<std::string>>()};
+}
+
+// peak_gbs: what the link carries per direction (transfer_rate_gts · width · payload_efficiency
+// / 8 of kb_row, the KB's [[pcie_generation]] row), the peak of the h2d/d2h rows.
 json pcie_json(const PcieLink& link) {
   return {{"generation", link.generation},
           {"width", link.width},
           {"link_speed", text_or_null(link.link_speed)},
           {"source", text_or_null(link.source)},
-          {"why_unknown", text_or_null(link.why_unknown)}};
+          {"why_unknown", text_or_null(link.why_unknown)},
+          {"peak_gbs", link.peak_gbs},
+          {"kb_row", link.kb_row ? pcie_generation_json(*link.kb_row) : json(nullptr)},
+          {"why_no_peak", text_or_null(link.why_no_peak)}};
 }
 
 PcieLink pcie_from(const json& j) {
-  return PcieLink{j.at("generation").get<std::optional<int>>(),
-                  j.at("width").get<std::optional<int>>(), text_from(j, "link_speed"),
-                  text_from(j, "source"), text_from(j, "why_unknown")};
+  const json& row = j.at("kb_row");
+  return PcieLink{
+      j.at("generation").get<std::optional<int>>(),
+      j.at("width").get<std::optional<int>>(),
+      text_from(j, "link_speed"),
+      text_from(j, "source"),
+      text_from(j, "why_unknown"),
+      j.at("peak_gbs").get<std::optional<double>>(),
+      row.is_null() ? std::nullopt : std::optional<BenchPcieGeneration>(pcie_generation_from(row)),
+      text_from(j, "why_no_peak")};
 }
 
 json pool_json(const PoolMeasurement& m) {

@@ -4,7 +4,8 @@
 // hands its part back through the pipe: one document, units in the key names, null for
 // unknown. Top level: schema, tool_version, gpu, why_no_gpu, peak, why_no_peak, gemm[],
 // bandwidth[], pcie, pool[], growth{host, gpu}, problems[]. Every measurement carries the peak it
-// was compared against (peak_tflops, peak_gbs, target_*), or null.
+// was compared against (peak_tflops, peak_gbs, target_*), or null; a copy's peak_kind says what
+// its peak is ("memory_bandwidth": top-level peak; "pcie_link": pcie.peak_gbs, from pcie.kb_row).
 
 #include <nlohmann/json.hpp>
 

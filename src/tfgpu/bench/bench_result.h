@@ -44,6 +44,19 @@ struct BenchPeak {
   bool operator==(const BenchPeak&) const = default;
 };
 
+// A KB [[pcie_generation]] row (kb::PcieGeneration, copied like BenchPeak): what one lane of a
+// PCIe generation carries, so a link's peak can be computed where the KB is not at hand.
+struct BenchPcieGeneration {
+  int generation = 0;
+  double transfer_rate_gts = 0;  // per lane
+  std::string encoding;          // "128b/130b"
+  double payload_efficiency = 0;
+  std::string confidence;
+  std::vector<std::string> sources;
+
+  bool operator==(const BenchPcieGeneration&) const = default;
+};
+
 // One GEMM shape and precision: C = A·B, n×n, `iterations` launches timed with CUDA events
 // after a warm-up.
 struct GemmMeasurement {
@@ -75,6 +88,9 @@ struct BandwidthMeasurement {
   double gbs = 0;  // bytes_counted_per_copy·iterations / elapsed, 10^9 bytes per second
   std::optional<double> peak_gbs;
   std::optional<double> percent_of_peak;
+  // What peak_gbs is: "memory_bandwidth" (d2d: the KB's [[peak]] row), "pcie_link" (h2d, d2h:
+  // the PCIe link's payload rate per direction, BenchReport::pcie); empty without a peak.
+  std::string peak_kind;
   std::string note;
   std::string error;
 
@@ -83,14 +99,19 @@ struct BandwidthMeasurement {
   bool operator==(const BandwidthMeasurement&) const = default;
 };
 
-// The PCIe link of the GPU, as the kernel reports it (sysfs current_link_speed/width): what
-// host↔device copies can reach. No KB peak exists for it.
+// The PCIe link of the GPU, as the kernel reports it (sysfs current_link_speed/width), and what
+// it carries per direction: the peak of host↔device copies.
 struct PcieLink {
   std::optional<int> generation;  // 1 … 6, from the link's transfer rate
   std::optional<int> width;       // lanes: 16
   std::string link_speed;         // as read: "16.0 GT/s PCIe"
   std::string source;             // the file it came from
   std::string why_unknown;        // when generation or width is unknown
+  // transfer_rate_gts · width · payload_efficiency / 8 of the KB row of its generation
+  // (kb_row), GB/s per direction; unset, with why_no_peak, when the link or the row is unknown.
+  std::optional<double> peak_gbs;
+  std::optional<BenchPcieGeneration> kb_row;
+  std::string why_no_peak;
 
   bool operator==(const PcieLink&) const = default;
 };

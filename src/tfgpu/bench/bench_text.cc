@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "tfgpu/bench/bandwidth_bench.h"
 #include "tfgpu/runtime/memory_pool.h"
 
 namespace tfgpu::bench {
@@ -31,6 +32,33 @@ void gemm_table(const BenchReport& report, std::string& out) {
   }
 }
 
+// What h2d/d2h were compared with: the link's payload rate per direction, or why there is none.
+void host_copies_peak(const BenchReport& report, std::string& out) {
+  if (!report.pcie) {
+    out += "  h2d/d2h have no peak: the PCIe link was not read.\n";
+    return;
+  }
+  const PcieLink& link = *report.pcie;
+  if (!link.generation || !link.width) {
+    out += "  h2d/d2h have no peak: the PCIe link is not known (why: below).\n";
+    return;
+  }
+  if (!link.peak_gbs || !link.kb_row) {
+    out += "  h2d/d2h have no peak: " +
+           (link.why_no_peak.empty() ? std::string("the PCIe link is unknown") : link.why_no_peak) +
+           ".\n";
+    return;
+  }
+  const BenchPcieGeneration& row = *link.kb_row;
+  out += fmt::format(
+      "  h2d/d2h against the {} link's raw payload rate per direction, {:.1f} GB/s\n"
+      "  ({} GT/s x {} lanes x {:.4g} ({}) / 8; the KB's [[pcie_generation]] row {}, {}):\n"
+      "  packet headers keep real copies below it (NVIDIA's bandwidthTest reaches ~26 GB/s on a\n"
+      "  gen-4 x16 A100, whose link carries 31.5).\n",
+      pcie_link_name(link), *link.peak_gbs, row.transfer_rate_gts, *link.width,
+      row.payload_efficiency, row.encoding, row.generation, row.confidence);
+}
+
 void bandwidth_table(const BenchReport& report, std::string& out) {
   out += "\nBandwidth  GB/s = 10^9 bytes/s; CUDA events around the timed copies\n";
   out += fmt::format("  {:<14}  {:>12}  {:>8}  {:>9}  {:>9}  {:>10}\n", "copy", "buffer", "GB/s",
@@ -40,14 +68,16 @@ void bandwidth_table(const BenchReport& report, std::string& out) {
       out += fmt::format("  {:<14}  not measured: {}\n", m.id, m.error);
       continue;
     }
+    // A link's tens of GB/s keep their decimal (63.0); the memory's thousands need none.
     out += fmt::format("  {:<14}  {:>12}  {:>8.1f}  {:>9}  {:>9}  {:>10}\n", m.id,
                        runtime::format_bytes(m.buffer_bytes), m.gbs, percent(m.percent_of_peak),
-                       number(m.peak_gbs, 0), m.iterations);
+                       number(m.peak_gbs, m.peak_kind == "pcie_link" ? 1 : 0), m.iterations);
   }
   if (!report.bandwidth.empty()) {
     out +=
         "  d2d counts 2x the buffer per copy (a device copy reads and writes device memory),\n"
-        "  against the KB's memory bandwidth; host<->device copies have no KB peak.\n";
+        "  against the KB's memory bandwidth.\n";
+    host_copies_peak(report, out);
   }
   if (report.pcie) {
     const PcieLink& link = *report.pcie;

@@ -126,7 +126,9 @@ BenchReport gemm_section(const BenchRequest& request, const std::optional<BenchP
 }
 
 BenchReport bandwidth_section(const BenchRequest& request, const BenchGpu& gpu,
-                              const std::optional<BenchPeak>& peak, const Progress& progress) {
+                              const std::optional<BenchPeak>& peak,
+                              const std::vector<BenchPcieGeneration>& pcie_generations,
+                              const Progress& progress) {
   BenchReport part;
   auto compute = open_gpu(request);
   if (!compute) {
@@ -135,7 +137,26 @@ BenchReport bandwidth_section(const BenchRequest& request, const BenchGpu& gpu,
   }
   part.bandwidth = run_bandwidth(**compute, request.bandwidth_options, peak, progress);
   // Right after the copies, while the link is trained to its working speed.
-  part.pcie = read_pcie_link(probe::SysRoot(request.sysroot), gpu.pci_bus_id);
+  const PcieLink link = with_pcie_peak(
+      read_pcie_link(probe::SysRoot(request.sysroot), gpu.pci_bus_id), pcie_generations);
+  compare_with_pcie_link(part.bandwidth, link);
+  // The copies' own lines could not name the link yet: once more, now against it.
+  const bool named = link.generation || link.width;
+  say(progress,
+      fmt::format("bench: {} ({}): {}", named ? pcie_link_name(link) + " link" : "PCIe link",
+                  link.link_speed.empty() ? "speed unknown" : link.link_speed,
+                  link.peak_gbs ? fmt::format("{:.1f} GB/s per direction, the KB's "
+                                              "[[pcie_generation]] row {}",
+                                              *link.peak_gbs, link.kb_row->generation)
+                                : "no peak: " + link.why_no_peak));
+  if (link.peak_gbs) {
+    for (const BandwidthMeasurement& m : part.bandwidth) {
+      if (m.peak_kind == "pcie_link" && m.ran()) {
+        say(progress, bandwidth_line(m, &link));
+      }
+    }
+  }
+  part.pcie = link;
   return part;
 }
 
@@ -204,6 +225,17 @@ std::optional<BenchPeak> bench_peak(const kb::KnowledgeBase& kb, std::string_vie
       row->fp16_tflops,        row->bf16_tflops, row->memory_bandwidth_gbs};
 }
 
+std::vector<BenchPcieGeneration> bench_pcie_generations(const kb::KnowledgeBase& kb) {
+  std::vector<BenchPcieGeneration> out;
+  out.reserve(kb.pcie_generations.size());
+  for (const kb::PcieGeneration& row : kb.pcie_generations) {
+    out.push_back(BenchPcieGeneration{
+        row.generation, row.transfer_rate_gts, row.encoding, row.payload_efficiency,
+        kb::confidence_name(row.provenance.confidence), row.provenance.sources});
+  }
+  return out;
+}
+
 BenchReport run_bench(const BenchRequest& request, const kb::KnowledgeBase& kb,
                       const Progress& progress) {
   BenchReport report;
@@ -246,7 +278,11 @@ BenchReport run_bench(const BenchRequest& request, const kb::KnowledgeBase& kb,
   }
   if (request.bandwidth) {
     if (auto part = in_child(
-            "bandwidth", [&] { return bandwidth_section(request, gpu, report.peak, progress); },
+            "bandwidth",
+            [&] {
+              return bandwidth_section(request, gpu, report.peak, bench_pcie_generations(kb),
+                                       progress);
+            },
             request, report)) {
       report.bandwidth = part->bandwidth;
       report.pcie = part->pcie;

@@ -46,6 +46,10 @@ struct BenchRequest {
 // there is none — then nothing is compared, and no peak is ever invented.
 std::optional<BenchPeak> bench_peak(const kb::KnowledgeBase& kb, std::string_view device_name);
 
+// The KB's [[pcie_generation]] rows, copied (the peak of host↔device copies is computed from
+// them in the bandwidth child, once the link is read): plain data, as bench_peak's.
+std::vector<BenchPcieGeneration> bench_pcie_generations(const kb::KnowledgeBase& kb);
+
 // Run what `request` asks for on GPU:0 (see the header comment). Never fails: no GPU is
 // `why_no_gpu`, a child that dies is a problem, a measurement that fails says so on its row.
 // `progress` is called with one line per measurement, in the children too (they inherit it), so

@@ -145,6 +145,15 @@ const GpuPeak* KnowledgeBase::peak_for(std::string_view reported_name) const {
   return nullptr;
 }
 
+const PcieGeneration* KnowledgeBase::pcie_generation(int generation) const {
+  for (const auto& row : pcie_generations) {
+    if (row.generation == generation) {
+      return &row;
+    }
+  }
+  return nullptr;
+}
+
 const DistributionSupport* KnowledgeBase::distribution(std::string_view name,
                                                        const Version& version) const {
   std::string wanted = to_lower(trim(name));

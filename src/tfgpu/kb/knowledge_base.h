@@ -170,6 +170,17 @@ struct GpuPeak {
   Provenance provenance;
 };
 
+// A PCIe generation's signalling (gpus.toml [[pcie_generation]]), for the peak of host↔device
+// copies in bench: a link of `width` lanes carries transfer_rate_gts · width ·
+// payload_efficiency / 8 GB/s in each direction, before packet headers.
+struct PcieGeneration {
+  int generation = 0;             // 1 … 6, as the link's speed in sysfs names it
+  double transfer_rate_gts = 0;   // per lane: 2.5, 5, 8, 16, 32, 64
+  std::string encoding;           // "8b/10b", "128b/130b", "1b/1b FLIT"
+  double payload_efficiency = 0;  // the line's share that carries data: 0.8, 128/130, 242/256
+  Provenance provenance;
+};
+
 struct CudnnBuild {
   VersionRange cuda;
   Version linux_driver;
@@ -234,6 +245,7 @@ struct KnowledgeBase {
   std::vector<GpuModel> gpus;
   std::vector<PciDevice> pci_devices;
   std::vector<GpuPeak> peaks;
+  std::vector<PcieGeneration> pcie_generations;
   std::vector<DriverBranchEnd> driver_branch_ends;
   std::vector<CudnnRelease> cudnn;
   std::vector<Cause> causes;
@@ -267,6 +279,8 @@ struct KnowledgeBase {
   // The first [[peak]] row whose device_name is part of `reported_name` (cuDeviceGetName's or
   // nvidia-smi's spelling), case-insensitively; rows run from the most specific name down.
   const GpuPeak* peak_for(std::string_view reported_name) const;
+  // The [[pcie_generation]] row of `generation` (1 … 6); null when the KB has none.
+  const PcieGeneration* pcie_generation(int generation) const;
   // The [[driver_branch_end]] row whose compute-capability range holds `compute_capability`.
   const DriverBranchEnd* driver_branch_end_for(const Version& compute_capability) const;
   const CudnnRelease* cudnn_for(const Version& cudnn) const;

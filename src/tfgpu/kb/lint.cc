@@ -294,6 +294,18 @@ class Linter {
       }
       cited(kFile, i, peak.provenance);
     }
+    std::map<int, std::size_t> generations;
+    for (std::size_t i = 0; i < kb_.pcie_generations.size(); ++i) {
+      const PcieGeneration& row = kb_.pcie_generations[i];
+      unique(generations, row.generation, fmt::format("generation {}", row.generation), kFile,
+             "pcie_generation", i);
+      // Written so NaN fails too: a share of the line rate, never more than all of it.
+      if (!(row.payload_efficiency > 0 && row.payload_efficiency <= 1)) {
+        add(kFile, "pcie_generation", i,
+            fmt::format("payload_efficiency {} is outside (0, 1]", row.payload_efficiency));
+      }
+      cited(kFile, i, row.provenance);
+    }
   }
 
   // Rows of driver_branch_end (few) must not overlap: one last branch per GPU.

@@ -437,6 +437,8 @@ class FileReader {
       each_row(name, node, [this](Row& row) { read_gpu(row); });
     } else if (file_ == "gpus.toml" && name == "peak") {
       each_row(name, node, [this](Row& row) { read_peak(row); });
+    } else if (file_ == "gpus.toml" && name == "pcie_generation") {
+      each_row(name, node, [this](Row& row) { read_pcie_generation(row); });
     } else if (file_ == "gpus.toml" && name == "driver_branch_end") {
       each_row(name, node, [this](Row& row) { read_driver_branch_end(row); });
     } else if (file_ == "gpus.toml" && name == "pci_device") {
@@ -712,6 +714,28 @@ class FileReader {
       kb_.peaks.push_back(GpuPeak{std::move(*device_name), std::move(*model), *values[0],
                                   *values[1], *values[2], *values[3], *values[4],
                                   std::move(provenance)});
+    }
+  }
+
+  // The efficiency's range, (0, 1], is lint's (with the duplicate generations); a rate that is not
+  // a positive number cannot be a row at all.
+  void read_pcie_generation(Row& row) {
+    auto generation = row.integer("generation");
+    auto rate = row.number("transfer_rate_gts");
+    auto encoding = row.string("encoding");
+    auto efficiency = row.number("payload_efficiency");
+    if (generation && *generation < 1) {
+      row.problem(fmt::format("'generation' = {} is not a PCIe generation (1, 2, …)", *generation));
+    }
+    if (rate && !(*rate > 0 && *rate < 1e4)) {
+      row.problem(
+          fmt::format("'transfer_rate_gts' = {} is not a positive number below 10^4", *rate));
+    }
+    Provenance provenance =
+        row.provenance("pcie_generation", generation ? std::to_string(*generation) : "", urls_);
+    if (row.finish()) {
+      kb_.pcie_generations.push_back(PcieGeneration{*generation, *rate, std::move(*encoding),
+                                                    *efficiency, std::move(provenance)});
     }
   }
 

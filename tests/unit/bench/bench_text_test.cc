@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The text tables: every figure beside its peak or target, refused rows with their reason,
-// "no peak known" instead of an invented one, and no GPU said plainly.
+// The text tables: every figure beside its peak or target (host copies beside the PCIe link's),
+// refused rows with their reason, "no peak known" instead of an invented one, and no GPU said
+// plainly.
 #include "tfgpu/bench/bench_text.h"
 
 #include <gtest/gtest.h>
@@ -24,6 +25,7 @@ TEST(BenchText, ShowsEverySectionWithItsPeaksAndTargets) {
   EXPECT_TRUE(has(text, "fp16   not measured: cublasGemmEx: CUBLAS_STATUS_NOT_SUPPORTED")) << text;
   EXPECT_TRUE(has(text, "d2d               256.00 MiB    2982.6     89.0 %       3350")) << text;
   EXPECT_TRUE(has(text, "PCIe link: gen 5 x16 (32.0 GT/s PCIe")) << text;
+  EXPECT_TRUE(has(text, "h2d_pinned        256.00 MiB      53.0     84.1 %       63.0")) << text;
   EXPECT_TRUE(has(text, "100.0x  >= 50x met")) << text;
   EXPECT_TRUE(has(text, "25.0x  >= 50x MISSED")) << text;
   EXPECT_TRUE(has(text, "1.180  <= 1.25 met")) << text;
@@ -55,11 +57,58 @@ TEST(BenchText, WithoutAGpuSaysWhyAndShowsTheHostReplay) {
   EXPECT_FALSE(has(text, "cuMemAlloc on GPU 0")) << text;
 }
 
+TEST(BenchText, HostCopiesAreAgainstThePcieLinkNotTheMemory) {
+  const std::string text = render_bench_text(full_report());
+  EXPECT_TRUE(has(text,
+                  "  against the KB's memory bandwidth.\n"
+                  "  h2d/d2h against the PCIe 5.0 x16 link's raw payload rate per direction, "
+                  "63.0 GB/s\n"
+                  "  (32 GT/s x 16 lanes x 0.9846 (128b/130b) / 8; the KB's [[pcie_generation]] "
+                  "row 5, confirmed):\n"
+                  "  packet headers keep real copies below it"))
+      << text;
+  EXPECT_FALSE(has(text, "no KB peak")) << text;
+}
+
 TEST(BenchText, AnUnknownPcieLinkSaysWhy) {
   BenchReport report = full_report();
-  report.pcie = PcieLink{std::nullopt, std::nullopt, "", "", "no such file"};
+  report.pcie = PcieLink{std::nullopt,
+                         std::nullopt,
+                         "",
+                         "",
+                         "no such file",
+                         std::nullopt,
+                         std::nullopt,
+                         "the link's generation and width are unknown: no such file"};
+  report.bandwidth[0].peak_gbs.reset();
+  report.bandwidth[0].percent_of_peak.reset();
+  report.bandwidth[0].peak_kind.clear();
   const std::string text = render_bench_text(report);
   EXPECT_TRUE(has(text, "PCIe link: none known: no such file")) << text;
+  EXPECT_TRUE(has(text,
+                  "h2d/d2h have no peak: the PCIe link is not known (why: below).\n"
+                  "  PCIe link: none known: no such file\n"))
+      << text;
+  EXPECT_TRUE(has(text, "h2d_pinned        256.00 MiB      53.0          -          -")) << text;
+  EXPECT_FALSE(has(text, "raw payload rate")) << text;
+
+  report.pcie.reset();
+  EXPECT_TRUE(has(render_bench_text(report), "h2d/d2h have no peak: the PCIe link was not read."));
+}
+
+// A known link whose generation the KB lacks: the reason is the KB's, and the link still shows.
+TEST(BenchText, AGenerationTheKbLacksSaysSo) {
+  BenchReport report = full_report();
+  report.pcie->generation = 6;
+  report.pcie->peak_gbs.reset();
+  report.pcie->kb_row.reset();
+  report.pcie->why_no_peak = "the knowledge base has no [[pcie_generation]] row for generation 6";
+  const std::string text = render_bench_text(report);
+  EXPECT_TRUE(has(text,
+                  "h2d/d2h have no peak: the knowledge base has no [[pcie_generation]] row for "
+                  "generation 6.\n"))
+      << text;
+  EXPECT_TRUE(has(text, "PCIe link: gen 6 x16")) << text;
 }
 
 }  // namespace

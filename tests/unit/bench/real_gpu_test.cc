@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // `tfgpu bench` on the real GPU (the lent H100/H200; label gpu via the bench_on_real_gpu test):
-// every section runs with the real libcuda and libcublas, and no figure beats its peak. Without
-// a GPU these skip with the reason; with TFGPU_EXPECT_GPU=1 a missing GPU fails them. The
-// children load the driver, so this process never does (no clash with the fake's SONAME).
+// every section runs with the real libcuda and libcublas, and no figure beats its peak (a host
+// copy's is the PCIe link's). Without a GPU these skip with the reason; with TFGPU_EXPECT_GPU=1 a
+// missing GPU fails them. The children load the driver, so this process never does (no clash
+// with the fake's SONAME).
 #include <stdlib.h>
 
 #include <cstring>
@@ -55,6 +56,18 @@ TEST(RealGpuBench, EverySectionRunsAndNoFigureBeatsItsPeak) {
     EXPECT_GT(m.gbs, 1.0) << m.id;
     if (m.percent_of_peak) {
       EXPECT_LT(*m.percent_of_peak, 100.0) << m.id;
+    }
+  }
+  // The link is read right after the copies; every generation it can be (1 to 6) has a KB row,
+  // so a known link gives the host copies a peak, and they stay below it.
+  ASSERT_TRUE(report.pcie);
+  if (report.pcie->generation && report.pcie->width) {
+    ASSERT_TRUE(report.pcie->peak_gbs) << report.pcie->why_no_peak;
+    for (const BandwidthMeasurement& m : report.bandwidth) {
+      if (m.id != "d2d") {
+        EXPECT_EQ(m.peak_kind, "pcie_link") << m.id;
+        EXPECT_TRUE(m.percent_of_peak) << m.id;
+      }
     }
   }
   ASSERT_FALSE(report.pool.empty());

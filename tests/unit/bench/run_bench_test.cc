@@ -2,13 +2,15 @@
 // A whole `tfgpu bench` run through the real loader and forked children, on the fake libcuda
 // and libcublas built at test time (tests/fixtures/libs): fp32 and tf32 GEMMs run, the fake's
 // NOT_SUPPORTED for 16-bit types is reported per dtype, copies, pool pairs and both growth
-// replays are there, with the KB's H100 peaks. Without a driver, with a hung or a crashing one,
-// the run says so (and the host replay is still there).
+// replays are there, with the KB's H100 peaks, and the host copies against the PCIe link a
+// recorded sysfs describes. Without a driver, with a hung or a crashing one, the run says so (and
+// the host replay is still there).
 #include "tfgpu/bench/run_bench.h"
 
 #include <stdlib.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -116,6 +118,16 @@ TEST(RunBench, OnTheFakeDriverEverySectionReportsWithTheH100Peaks) {
   ASSERT_TRUE(report.pcie);
   EXPECT_FALSE(report.pcie->generation);  // no sysfs under the test's root
   EXPECT_FALSE(report.pcie->why_unknown.empty());
+  EXPECT_FALSE(report.pcie->peak_gbs);
+  EXPECT_NE(report.pcie->why_no_peak.find("the link's generation and width are unknown"),
+            std::string::npos)
+      << report.pcie->why_no_peak;
+  for (const BandwidthMeasurement& m : report.bandwidth) {
+    if (m.id != "d2d") {
+      EXPECT_FALSE(m.peak_gbs) << m.id;
+      EXPECT_TRUE(m.note.starts_with("no PCIe peak: the link's generation")) << m.note;
+    }
+  }
 
   ASSERT_EQ(report.pool.size(), 2U);
   for (const PoolMeasurement& m : report.pool) {
@@ -136,6 +148,60 @@ TEST(RunBench, OnTheFakeDriverEverySectionReportsWithTheH100Peaks) {
   EXPECT_EQ(gemm_lines, 8U);
   ASSERT_FALSE(lines.empty());
   EXPECT_TRUE(lines.front().starts_with("bench: growth on host memory")) << lines.front();
+}
+
+// The fake GPU sits at 0000:3B:00.0; a recorded sysfs gives it a PCIe 5.0 x16 link.
+TEST(RunBench, HostCopiesAreComparedWithTheRecordedPcieLink) {
+  const std::filesystem::path root =
+      std::filesystem::path(::testing::TempDir()) / "run_bench_pcie_sysroot";
+  std::filesystem::remove_all(root);
+  const std::filesystem::path device = root / "sys/bus/pci/devices/0000:3b:00.0";
+  std::filesystem::create_directories(device);
+  std::ofstream(device / "current_link_speed") << "32.0 GT/s PCIe\n";
+  std::ofstream(device / "current_link_width") << "16\n";
+  BenchRequest request = on_fakes();
+  request.gemm = false;
+  request.pool = false;
+  request.sysroot = root.string();
+  const std::string path = ::testing::TempDir() + "/bench_pcie_progress.txt";
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  ASSERT_NE(file, nullptr);
+  const BenchReport report = run_bench(request, embedded(), [&](const std::string& line) {
+    std::fprintf(file, "%s\n", line.c_str());
+    std::fflush(file);
+  });
+  std::fclose(file);
+  std::filesystem::remove_all(root);
+  std::ifstream in(path);
+  std::string progress((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+
+  ASSERT_TRUE(report.pcie);
+  EXPECT_EQ(report.pcie->generation, 5);
+  ASSERT_TRUE(report.pcie->peak_gbs) << report.pcie->why_no_peak;
+  EXPECT_NEAR(*report.pcie->peak_gbs, 63.015, 1e-3);
+  ASSERT_TRUE(report.pcie->kb_row);
+  EXPECT_EQ(report.pcie->kb_row->encoding, "128b/130b");
+  EXPECT_EQ(report.pcie->kb_row->confidence, "confirmed");
+  ASSERT_EQ(report.bandwidth.size(), 5U);
+  for (const BandwidthMeasurement& m : report.bandwidth) {
+    ASSERT_TRUE(m.ran()) << m.id << ": " << m.error;
+    ASSERT_TRUE(m.percent_of_peak) << m.id;
+    if (m.id == "d2d") {
+      EXPECT_EQ(m.peak_kind, "memory_bandwidth");
+      EXPECT_EQ(m.peak_gbs, 3350.0);
+      continue;
+    }
+    EXPECT_EQ(m.peak_kind, "pcie_link");
+    EXPECT_EQ(m.peak_gbs, report.pcie->peak_gbs);
+    EXPECT_NEAR(*m.percent_of_peak, 100.0 * m.gbs / *m.peak_gbs, 1e-9);
+    EXPECT_NE(progress.find("bench: copy " + m.id + ": "), std::string::npos) << progress;
+  }
+  EXPECT_NE(progress.find("bench: PCIe 5.0 x16 link (32.0 GT/s PCIe): 63.0 GB/s per direction, "
+                          "the KB's [[pcie_generation]] row 5"),
+            std::string::npos)
+      << progress;
+  EXPECT_NE(progress.find("% of the PCIe 5.0 x16 link's 63.0 GB/s ("), std::string::npos)
+      << progress;
 }
 
 TEST(RunBench, SectionsCanBeLeftOut) {
@@ -213,6 +279,20 @@ TEST(BenchPeak, CopiesTheKbRowAndIsUnsetForAnUnknownGpu) {
   EXPECT_EQ(h200->memory_bandwidth_gbs, 4800.0);
   EXPECT_FALSE(h200->sources.empty());
   EXPECT_FALSE(bench_peak(embedded(), "NVIDIA GeForce GT 710"));
+}
+
+TEST(BenchPcieGenerations, CopiesTheKbRows) {
+  const std::vector<BenchPcieGeneration> rows = bench_pcie_generations(embedded());
+  ASSERT_EQ(rows.size(), 6U);
+  for (int generation = 1; generation <= 6; ++generation) {
+    const BenchPcieGeneration& row = rows[static_cast<std::size_t>(generation - 1)];
+    EXPECT_EQ(row.generation, generation);
+    EXPECT_FALSE(row.sources.empty());
+  }
+  EXPECT_NEAR(pcie_payload_gbs(rows[4], 16), 63.015, 1e-3);
+  EXPECT_EQ(rows[4].confidence, "confirmed");
+  EXPECT_EQ(rows[5].confidence, "derived");
+  EXPECT_TRUE(bench_pcie_generations(kb::KnowledgeBase{}).empty());
 }
 
 }  // namespace

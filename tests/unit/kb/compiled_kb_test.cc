@@ -131,6 +131,13 @@ std::string show(const GpuPeak& row) {
          show(row.provenance);
 }
 
+std::string show(double value);
+
+std::string show(const PcieGeneration& row) {
+  return std::to_string(row.generation) + " " + show(row.transfer_rate_gts) + " " +
+         show(row.encoding) + " " + show(row.payload_efficiency) + " " + show(row.provenance);
+}
+
 std::string show(const SonameSet& row) {
   return show(row.lines) + " " + std::to_string(row.cuda_major) + " " + show(row.libraries) + " " +
          show(row.provenance);
@@ -220,6 +227,7 @@ void expect_same_kb(const KnowledgeBase& compiled, const KnowledgeBase& parsed) 
   expect_same_rows("gpu", compiled.gpus, parsed.gpus);
   expect_same_rows("pci_device", compiled.pci_devices, parsed.pci_devices);
   expect_same_rows("peak", compiled.peaks, parsed.peaks);
+  expect_same_rows("pcie_generation", compiled.pcie_generations, parsed.pcie_generations);
   expect_same_rows("driver_branch_end", compiled.driver_branch_ends, parsed.driver_branch_ends);
   expect_same_rows("cudnn", compiled.cudnn, parsed.cudnn);
   expect_same_rows("cause", compiled.causes, parsed.causes);

@@ -3,7 +3,8 @@
 // A small, valid knowledge base as inline TOML (docs/kb.md), shared by the load and lint tests.
 // Each table has the shapes the parser must handle: ranges, an optional windows driver present
 // and absent, GPU alternatives, nested [[cudnn.build]], ids and URLs as sources, [nightly], a
-// failure and a noise cause, a signature with captures and one (its weight an integer) without.
+// failure and a noise cause, a signature with captures and one (its weight an integer) without,
+// PCIe generations with an integer and a float rate.
 // Tests append rows to one file to make a lint problem fire.
 
 #include <algorithm>
@@ -147,6 +148,23 @@ device = "2b85"
 name = "GeForce RTX 3060"
 confidence = "unconfirmed"
 sources = ["https://pci-ids.ucw.cz/read/PC/10de"]
+
+[[pcie_generation]]
+generation = 4
+transfer_rate_gts = 16
+encoding = "128b/130b"
+payload_efficiency = 0.9846153846153847
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+
+[[pcie_generation]]
+generation = 6
+transfer_rate_gts = 64.0
+encoding = "1b/1b FLIT"
+payload_efficiency = 0.9453125
+confidence = "derived"
+sources = ["https://en.wikipedia.org/wiki/PCI_Express"]
+note = "242 of a flit's 256 bytes."
 )toml";
 
 inline constexpr std::string_view kCudnnToml = R"toml(

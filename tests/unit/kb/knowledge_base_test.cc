@@ -134,6 +134,27 @@ TEST(KnowledgeBase, PeakForTheDriversName) {
   EXPECT_EQ(kb.peak_for("NVIDIA GeForce GTX 1080"), nullptr);
 }
 
+// The shipped rows (data/kb/gpus.toml [[pcie_generation]]): generations 1 to 6, each giving the
+// payload rate per direction of a x16 link the PCI Express tables print.
+TEST(KnowledgeBase, PcieGenerationsOneToSix) {
+  const KnowledgeBase kb = compiled_kb();
+  const double x16_gbs[] = {4.0, 8.0, 15.754, 31.508, 63.015, 121.0};
+  for (int generation = 1; generation <= 6; ++generation) {
+    const PcieGeneration* row = kb.pcie_generation(generation);
+    ASSERT_NE(row, nullptr) << generation;
+    EXPECT_NEAR(row->transfer_rate_gts * 16 * row->payload_efficiency / 8, x16_gbs[generation - 1],
+                1e-3)
+        << generation;
+    EXPECT_EQ(row->provenance.confidence,
+              generation == 6 ? Confidence::kDerived : Confidence::kConfirmed)
+        << generation;
+  }
+  EXPECT_EQ(kb.pcie_generation(3)->encoding, "128b/130b");
+  EXPECT_EQ(kb.pcie_generation(6)->encoding, "1b/1b FLIT");
+  EXPECT_EQ(kb.pcie_generation(0), nullptr);
+  EXPECT_EQ(kb.pcie_generation(7), nullptr);
+}
+
 // The shipped rows (data/kb/gpus.toml [[driver_branch_end]]): Kepler's last driver is R470,
 // Maxwell to Volta's R580; Turing and newer have no last branch yet.
 TEST(KnowledgeBase, DriverBranchEndByComputeCapability) {

@@ -157,8 +157,8 @@ TEST(KbLint, UnknownSourceInEveryTable) {
         "tensorflow.toml: and_cuda[0]", "tensorflow.toml: sonames[0]",
         "tensorflow.toml: statement[0]", "cuda.toml: driver_minimum[1]",
         "cuda.toml: minor_version_compat[0]", "cuda.toml: arch_support[1]", "gpus.toml: gpu[1]",
-        "gpus.toml: pci_device[0]", "cudnn.toml: cudnn[1]", "signatures.toml: cause[1]",
-        "signatures.toml: signature[0]"}) {
+        "gpus.toml: pci_device[0]", "gpus.toml: pcie_generation[1]", "cudnn.toml: cudnn[1]",
+        "signatures.toml: cause[1]", "signatures.toml: signature[0]"}) {
     EXPECT_TRUE(has_problem(problems, where, "source \"missing-id\" is neither"))
         << where << "\n"
         << describe(problems);
@@ -540,6 +540,38 @@ TEST(KbLint, PeakRowsNeedAGpuAndAReachableName) {
   EXPECT_TRUE(has_problem(parse_problems, "gpus.toml: peak[0]",
                           "peak value -1 is not a positive number below 10^6"))
       << describe(parse_problems);
+}
+
+// One row per generation, and a payload efficiency that is a share of the line rate: 0 carries
+// nothing, above 1 more than the line; NaN is neither.
+TEST(KbLint, PcieGenerationsAreUniqueWithAnEfficiencyInZeroToOne) {
+  const auto pcie = [](std::string_view generation, std::string_view efficiency) {
+    return row("pcie_generation", "generation = " + std::string(generation) +
+                                      "\ntransfer_rate_gts = 32\nencoding = \"128b/130b\"\n"
+                                      "payload_efficiency = " +
+                                      std::string(efficiency));
+  };
+  const auto problems =
+      lint_with("gpus.toml", pcie("4", "0.9846") + pcie("5", "1") + pcie("7", "1.5") +
+                                 pcie("8", "0") + pcie("9", "nan") + pcie("10", "-0.5"));
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: pcie_generation[2]",
+                          "duplicate generation 4 (first at pcie_generation[0])"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: pcie_generation[4]",
+                          "payload_efficiency 1.5 is outside (0, 1]"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: pcie_generation[5]",
+                          "payload_efficiency 0 is outside (0, 1]"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: pcie_generation[6]",
+                          "payload_efficiency nan is outside (0, 1]"))
+      << describe(problems);
+  EXPECT_TRUE(has_problem(problems, "gpus.toml: pcie_generation[7]",
+                          "payload_efficiency -0.5 is outside (0, 1]"))
+      << describe(problems);
+  // Efficiency 1 (a line with no code) is allowed; the fixture's rows are clean.
+  EXPECT_FALSE(has_problem(problems, "gpus.toml: pcie_generation[3]", "")) << describe(problems);
+  EXPECT_EQ(problems.size(), 5U) << describe(problems);
 }
 
 }  // namespace

@@ -61,6 +61,7 @@ TEST(KbLoad, ValidKbParsesWithoutProblems) {
   EXPECT_EQ(kb.arch_support.size(), 2U);
   EXPECT_EQ(kb.gpus.size(), 2U);
   EXPECT_EQ(kb.pci_devices.size(), 1U);
+  EXPECT_EQ(kb.pcie_generations.size(), 2U);
   EXPECT_EQ(kb.cudnn.size(), 2U);
   EXPECT_EQ(kb.causes.size(), 2U);
   EXPECT_EQ(kb.signatures.size(), 2U);
@@ -202,6 +203,93 @@ TEST(KbLoad, GpusWithAlternativesAndPciDevices) {
   EXPECT_EQ(kb.pci_devices[0].device, "2b85");
   EXPECT_EQ(kb.pci_devices[0].name, "GeForce RTX 3060");
   EXPECT_EQ(kb.pci_devices[0].provenance.key, "10de:2b85");
+}
+
+TEST(KbLoad, PcieGenerations) {
+  std::vector<LintProblem> problems;
+  const KnowledgeBase kb = parse_ok(valid_files(), problems);
+  ASSERT_EQ(kb.pcie_generations.size(), 2U);
+  const PcieGeneration& gen4 = kb.pcie_generations[0];
+  EXPECT_EQ(gen4.generation, 4);
+  EXPECT_EQ(gen4.transfer_rate_gts, 16.0);  // written as an integer
+  EXPECT_EQ(gen4.encoding, "128b/130b");
+  EXPECT_EQ(gen4.payload_efficiency, 128.0 / 130);
+  EXPECT_EQ(gen4.provenance.table, "pcie_generation");
+  EXPECT_EQ(gen4.provenance.key, "4");
+  EXPECT_EQ(gen4.provenance.confidence, Confidence::kConfirmed);
+  EXPECT_EQ(gen4.provenance.urls,
+            (std::vector<std::string>{"https://www.tensorflow.org/install/source#gpu"}));
+  const PcieGeneration& gen6 = kb.pcie_generations[1];
+  EXPECT_EQ(gen6.transfer_rate_gts, 64.0);
+  EXPECT_EQ(gen6.payload_efficiency, 242.0 / 256);
+  EXPECT_EQ(gen6.provenance.confidence, Confidence::kDerived);
+  EXPECT_EQ(gen6.provenance.note, "242 of a flit's 256 bytes.");
+  ASSERT_NE(kb.pcie_generation(6), nullptr);
+  EXPECT_EQ(kb.pcie_generation(6)->encoding, "1b/1b FLIT");
+  EXPECT_EQ(kb.pcie_generation(5), nullptr);
+}
+
+// Garbage in a [[pcie_generation]] row: each problem names the row and the key; the row is
+// dropped, the others stay.
+TEST(KbLoad, PcieGenerationRowProblems) {
+  auto problems = problems_with("gpus.toml", R"toml(
+[[pcie_generation]]
+generation = 0
+transfer_rate_gts = -32
+encoding = "128b/130b"
+payload_efficiency = 0.98
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+
+[[pcie_generation]]
+generation = "5"
+transfer_rate_gts = "32 GT/s"
+encoding = ""
+payload_efficiency = "128/130"
+lanes = 16
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+
+[[pcie_generation]]
+generation = 5
+transfer_rate_gts = inf
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+
+[[pcie_generation]]
+generation = 1001
+transfer_rate_gts = 1e9
+encoding = "8b/10b"
+payload_efficiency = 0.8
+confidence = "confirmed"
+sources = ["tf-build-configs"]
+)toml");
+  const std::string first = "gpus.toml: pcie_generation[2]";
+  EXPECT_TRUE(has_problem(problems, first, "'generation' = 0 is not a PCIe generation"));
+  EXPECT_TRUE(has_problem(problems, first,
+                          "'transfer_rate_gts' = -32 is not a positive number below 10^4"));
+  const std::string second = "gpus.toml: pcie_generation[3]";
+  EXPECT_TRUE(has_problem(problems, second, "'generation' must be an integer, not a string"));
+  EXPECT_TRUE(has_problem(problems, second, "'transfer_rate_gts' must be a number, not a string"));
+  EXPECT_TRUE(has_problem(problems, second, "'encoding' is empty"));
+  EXPECT_TRUE(has_problem(problems, second, "'payload_efficiency' must be a number, not a string"));
+  EXPECT_TRUE(has_problem(problems, second, "unknown key 'lanes'"));
+  const std::string third = "gpus.toml: pcie_generation[4]";
+  EXPECT_TRUE(has_problem(problems, third,
+                          "'transfer_rate_gts' = inf is not a positive number below 10^4"));
+  EXPECT_TRUE(has_problem(problems, third, "missing key 'encoding'"));
+  EXPECT_TRUE(has_problem(problems, third, "missing key 'payload_efficiency'"));
+  const std::string fourth = "gpus.toml: pcie_generation[5]";
+  EXPECT_TRUE(has_problem(problems, fourth, "'generation' = 1001 is out of range"));
+  EXPECT_TRUE(has_problem(problems, fourth,
+                          "'transfer_rate_gts' = 1000000000 is not a positive number below 10^4"));
+  EXPECT_EQ(problems.size(), 12U) << describe(problems);
+
+  std::vector<LintProblem> kept;
+  const KnowledgeBase kb =
+      parse_ok(with_appended("gpus.toml", "\n[[pcie_generation]]\ngeneration = 0\n"), kept);
+  EXPECT_EQ(kb.pcie_generations.size(), 2U);  // the fixture's two; the bad row is dropped
+  EXPECT_FALSE(kept.empty());
 }
 
 TEST(KbLoad, CudnnWithNestedBuilds) {
@@ -752,6 +840,7 @@ TEST(EmbeddedKb, LoadsAndLintsClean) {
   EXPECT_FALSE(loaded->minor_version_compat.empty());
   EXPECT_FALSE(loaded->arch_support.empty());
   EXPECT_FALSE(loaded->gpus.empty());
+  EXPECT_EQ(loaded->pcie_generations.size(), 6U);
   EXPECT_FALSE(loaded->cudnn.empty());
   EXPECT_FALSE(loaded->causes.empty());
   EXPECT_FALSE(loaded->signatures.empty());

@@ -226,6 +226,12 @@ std::string number(double value) {
   return out;
 }
 
+std::string row(const PcieGeneration& value) {
+  return fmt::format("{{{}, {}, {}, {}, {}}}", value.generation, number(value.transfer_rate_gts),
+                     text(value.encoding), number(value.payload_efficiency),
+                     provenance(value.provenance));
+}
+
 std::string row(const Cause& value) {
   return fmt::format("{{{}, {}, {}, {}, {}}}", text(value.id), cause_kind(value.kind),
                      text(value.summary), text(value.fix), provenance(value.provenance));
@@ -401,6 +407,14 @@ struct PeakRow {
   double fp16_tflops;
   double bf16_tflops;
   double memory_bandwidth_gbs;
+  ProvenanceRow provenance;
+};
+
+struct PcieGenerationRow {
+  int generation;
+  double transfer_rate_gts;
+  Text encoding;
+  double payload_efficiency;
   ProvenanceRow provenance;
 };
 
@@ -619,6 +633,15 @@ void add_peaks(KnowledgeBase& kb) {
   }
 }
 
+void add_pcie_generations(KnowledgeBase& kb) {
+  kb.pcie_generations.reserve(kPcieGenerations.size());
+  for (const PcieGenerationRow& row : kPcieGenerations) {
+    kb.pcie_generations.push_back(PcieGeneration{row.generation, row.transfer_rate_gts,
+                                                 text(row.encoding), row.payload_efficiency,
+                                                 provenance(row.provenance)});
+  }
+}
+
 void add_cudnn(KnowledgeBase& kb) {
   kb.cudnn.reserve(kCudnn.size());
   for (const CudnnRow& row : kCudnn) {
@@ -694,6 +717,7 @@ KnowledgeBase {}() {{
   add_gpus(kb);
   add_pci_devices(kb);
   add_peaks(kb);
+  add_pcie_generations(kb);
   add_driver_branch_ends(kb);
   add_cudnn(kb);
   add_causes(kb);
@@ -728,6 +752,7 @@ std::string generate(const KnowledgeBase& kb, std::string_view function) {
   writer.table("kGpus", "GpuRow", kb.gpus);
   writer.table("kPciDevices", "PciDeviceRow", kb.pci_devices);
   writer.table("kPeaks", "PeakRow", kb.peaks);
+  writer.table("kPcieGenerations", "PcieGenerationRow", kb.pcie_generations);
   writer.table("kDriverBranchEnds", "DriverBranchEndRow", kb.driver_branch_ends);
   writer.table("kCudnn", "CudnnRow", kb.cudnn);
   writer.table("kCauses", "CauseRow", kb.causes);
