@@ -80,9 +80,19 @@ assert r["complete"] is False, "complete"
 assert steps["venv"]["state"] == "done", steps["venv"]
 assert steps["pip"]["state"] == "failed" and steps["pip"]["detail"] == "interrupted (SIGINT)", steps["pip"]
 PY
+# doctor sees the venv marked incomplete, and says how to resume.
+"$binary" doctor --json --no-live --python "$venv/bin/python" > "$work/doctor.json" 2> /dev/null
+python3 - "$work/doctor.json" <<'PY' || fail "doctor on the interrupted venv"
+import json, sys
+d = json.load(open(sys.argv[1]))
+found = [f for f in d["findings"] if f["id"] == "tfgpu_install_incomplete"]
+assert found, [f["id"] for f in d["findings"]]
+assert "'pip' step: interrupted (SIGINT)" in found[0]["summary"], found[0]["summary"]
+assert found[0]["fixes"][0]["commands"][0].startswith("tfgpu install --venv "), found[0]["fixes"]
+PY
 
-# --- the same command again: resumes at pip, completes, verifies ----------------------------
-"$binary" install --yes --json --venv "$venv" --python "$python" > "$work/out.json" 2> "$work/err"
+# --- again (without --python: the venv keeps its own): resumes at pip, completes, verifies ---
+"$binary" install --yes --json --venv "$venv" > "$work/out.json" 2> "$work/err"
 code=$?
 python3 - "$work/out.json" "$code" "$venv" <<'PY' || fail "the resumed install"
 import json, sys
@@ -110,6 +120,12 @@ for p in problems:
     print("FAIL:", p)
 sys.exit(1 if problems else 0)
 PY
+
+# --- doctor, on the venv: no incomplete-install finding now ------------------------------------
+"$binary" doctor --json --no-live --python "$venv/bin/python" > "$work/doctor.json" 2> /dev/null
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1]));
+sys.exit(any(f["id"] == "tfgpu_install_incomplete" for f in d["findings"]))' "$work/doctor.json" \
+  || fail "doctor still reports the install incomplete"
 
 # --- and once more: complete, nothing runs ---------------------------------------------------
 "$binary" install --yes --no-verify --venv "$venv" --python "$python" > "$work/out" 2> "$work/err"

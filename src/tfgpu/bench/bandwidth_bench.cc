@@ -243,6 +243,22 @@ double pcie_payload_gbs(const BenchPcieGeneration& row, int width) {
   return row.transfer_rate_gts * width * row.payload_efficiency / 8;
 }
 
+std::string pcie_peak_explanation(const PcieLink& link) {
+  if (!link.peak_gbs || !link.kb_row || !link.width) {
+    return "no PCIe peak";
+  }
+  const BenchPcieGeneration& row = *link.kb_row;
+  // The example is anchors.md's: bandwidthTest on an A100-PCIE-40GB
+  // (github.com/jdh4/della-gpu-A100).
+  return fmt::format(
+      "the {} link's raw payload rate per direction, {:.1f} GB/s ({} GT/s x {} lanes x {:.4g} "
+      "({}) / 8; the KB's [[pcie_generation]] row {}, {}): packet headers keep real copies below "
+      "it (bandwidthTest reaches about 26 GB/s host to device on a gen-4 x16 A100 PCIe, whose "
+      "link carries 31.5)",
+      pcie_link_name(link), *link.peak_gbs, row.transfer_rate_gts, *link.width,
+      row.payload_efficiency, row.encoding, row.generation, row.confidence);
+}
+
 PcieLink with_pcie_peak(PcieLink link, const std::vector<BenchPcieGeneration>& generations) {
   link.peak_gbs.reset();
   link.kb_row.reset();
@@ -296,16 +312,9 @@ void compare_with_pcie_link(std::vector<BandwidthMeasurement>& rows, const PcieL
                (link.why_no_peak.empty() ? std::string("the link is unknown") : link.why_no_peak);
       continue;
     }
-    const BenchPcieGeneration& row = *link.kb_row;
     m.peak_gbs = link.peak_gbs;
     m.peak_kind = kPcieLinkPeak;
-    m.note = fmt::format(
-        "against the {} link's raw payload rate per direction, {:.1f} GB/s ({} GT/s x {} lanes x "
-        "{:.4g} ({}) / 8, the KB's [[pcie_generation]] row {}, {}): packet headers keep real "
-        "copies below it (NVIDIA's bandwidthTest reaches ~26 GB/s on a gen-4 x16 A100, whose "
-        "link carries 31.5)",
-        pcie_link_name(link), *link.peak_gbs, row.transfer_rate_gts, *link.width,
-        row.payload_efficiency, row.encoding, row.generation, row.confidence);
+    m.note = "against " + pcie_peak_explanation(link);
     if (!m.ran()) {
       continue;
     }

@@ -63,6 +63,12 @@ PcieLink read_pcie_link(const probe::SysRoot& root, std::string_view pci_bus_id)
 // "PCIe 5.0 x16": the link as PCI-SIG's revisions name it; "?" for what is unknown.
 std::string pcie_link_name(const PcieLink& link);
 
+// What a host<->device copy is compared with, for a link with a peak (peak_gbs and kb_row set):
+// "the PCIe 5.0 x16 link's raw payload rate per direction, 63.0 GB/s (32 GT/s x 16 lanes x
+// 0.9846 (128b/130b) / 8; the KB's [[pcie_generation]] row 5, confirmed): packet headers keep
+// real copies below it (…)". The copies' note and bench's text both say it.
+std::string pcie_peak_explanation(const PcieLink& link);
+
 // GB/s per direction (10^9 bytes) that `width` lanes of `row`'s generation carry:
 // transfer_rate_gts · width · payload_efficiency / 8 (gen 5 x16: 63.0, gen 4 x16: 31.5).
 double pcie_payload_gbs(const BenchPcieGeneration& row, int width);

@@ -49,14 +49,7 @@ void host_copies_peak(const BenchReport& report, std::string& out) {
            ".\n";
     return;
   }
-  const BenchPcieGeneration& row = *link.kb_row;
-  out += fmt::format(
-      "  h2d/d2h against the {} link's raw payload rate per direction, {:.1f} GB/s\n"
-      "  ({} GT/s x {} lanes x {:.4g} ({}) / 8; the KB's [[pcie_generation]] row {}, {}):\n"
-      "  packet headers keep real copies below it (NVIDIA's bandwidthTest reaches ~26 GB/s on a\n"
-      "  gen-4 x16 A100, whose link carries 31.5).\n",
-      pcie_link_name(link), *link.peak_gbs, row.transfer_rate_gts, *link.width,
-      row.payload_efficiency, row.encoding, row.generation, row.confidence);
+  out += "  h2d/d2h against " + pcie_peak_explanation(link) + ".\n";
 }
 
 void bandwidth_table(const BenchReport& report, std::string& out) {

@@ -514,10 +514,62 @@ std::vector<Finding> check_tensorflow_line_unknown(const EnvView& view) {
   return {finding};
 }
 
+// An environment an earlier `tfgpu install` did not finish (its record in the venv says which
+// step did not). A machine check, so that it also speaks of a venv whose TensorFlow never got
+// installed (the environment checks run only where TensorFlow is).
+std::vector<Finding> check_tfgpu_install_incomplete(const MachineView& view) {
+  std::vector<Finding> out;
+  for (const auto& env : view.facts.python_envs) {
+    if (!env.tfgpu_install || (env.tfgpu_install->complete && env.tfgpu_install->problem.empty())) {
+      continue;
+    }
+    const auto& mark = *env.tfgpu_install;
+    if (!mark.problem.empty()) {
+      auto finding = make_finding(
+          "tfgpu_install_incomplete", Severity::kWarning, env.prefix,
+          fmt::format("The record of a tfgpu install in {} cannot be read, so whether that install "
+                      "finished is unknown.",
+                      env.prefix));
+      add_evidence(finding, "install record", mark.problem, mark.source);
+      finding.fixes.push_back(Fix{
+          "Remove the environment and install it again.",
+          {"rm -rf " + shell_quote(env.prefix), "tfgpu install --venv " + shell_quote(env.prefix)},
+          false,
+          false});
+      out.push_back(std::move(finding));
+      continue;
+    }
+    const std::string step =
+        mark.unfinished_step.empty() ? "a step" : "its '" + mark.unfinished_step + "' step";
+    auto finding = make_finding(
+        "tfgpu_install_incomplete", Severity::kError, env.prefix,
+        fmt::format("The tfgpu install of TensorFlow {} into {} did not finish ({}{}): the "
+                    "environment is incomplete.",
+                    mark.tensorflow.empty() ? "?" : mark.tensorflow, env.prefix, step,
+                    mark.detail.empty() ? "" : ": " + mark.detail));
+    add_evidence(finding, "install record", "complete: false, started " + mark.started_at,
+                 mark.source);
+    std::string resume = "tfgpu install --venv " + shell_quote(env.prefix);
+    if (const auto version = Version::parse(mark.tensorflow);
+        version && version->parts().size() >= 2) {
+      resume += fmt::format(" --tf {}.{}", version->major(), version->minor());
+    }
+    finding.fixes.push_back(
+        Fix{"Run the install again: it resumes at the step that did not finish.",
+            {resume},
+            false,
+            false});
+    out.push_back(std::move(finding));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<CheckInfo> tensorflow_checks() {
   return {
+      {"tfgpu_install_incomplete", "a tfgpu install into the environment finished",
+       check_tfgpu_install_incomplete, nullptr},
       {"tensorflow_cpu_package", "the installed TensorFlow is a CUDA build", nullptr,
        check_tensorflow_cpu_package},
       {"multiple_tensorflow_packages", "only one TensorFlow distribution is installed", nullptr,

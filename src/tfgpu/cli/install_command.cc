@@ -122,15 +122,8 @@ int run_install(const InstallArgs& args, const probe::Environment& env) {
               .value());
     }
   }
-  if (target->kind == install::TargetKind::kVenv && !target->record) {
-    if (!args.python.empty()) {
-      return input_error(
-          make_error(Errc::kInvalidArgument,
-                     fmt::format("--venv {} is already a virtual environment (Python "
-                                 "{}): install uses its Python; leave --python out",
-                                 *venv, target->venv_python_version))
-              .value());
-    }
+  // A venv already there (the user's, or one an earlier install made) keeps its own Python.
+  if (target->kind == install::TargetKind::kVenv && args.python.empty()) {
     interpreter = *venv + "/bin/python";
   }
 

@@ -124,7 +124,12 @@ model::InstallReport install(const model::Plan& plan, const TargetDir& target,
     while (done_prefix < order.size() && done_prefix < previous->steps.size()) {
       const auto& step = report.steps[order[done_prefix]];
       const auto& recorded = previous->steps[done_prefix];
-      if (recorded.id != step.id || recorded.commands != step.commands ||
+      // A venv step is the same step whichever interpreter made the venv, as long as the venv is
+      // there (its Python is the plan's: check_installable); a re-run without --python plans for
+      // the venv's own interpreter, so its command differs from the one recorded.
+      const bool same_venv =
+          step.id == "venv" && recorded.id == "venv" && target.kind == TargetKind::kVenv;
+      if (recorded.id != step.id || (recorded.commands != step.commands && !same_venv) ||
           recorded.state != model::StepState::kDone) {
         break;
       }

@@ -198,6 +198,17 @@ struct TensorflowInstall {
   std::vector<std::string> cc_runpath;  // its DT_RUNPATH entries as written
 };
 
+// What an earlier `tfgpu install` into this environment recorded (PREFIX/.tfgpu-install.json).
+struct TfgpuInstallMark {
+  std::string source;  // the record's path
+  bool complete = false;
+  std::string tensorflow;  // the version it installs: "2.21.0"
+  std::string started_at;
+  std::string unfinished_step;  // the first step not done: "pip"; empty when complete
+  std::string detail;           // how that step ended: "interrupted (SIGINT)", "exit 1", ""
+  std::string problem;          // the record could not be read (then nothing else is known)
+};
+
 struct PythonEnv {
   std::string interpreter;             // "/root/venv/bin/python3"
   std::string prefix;                  // "/root/venv"
@@ -208,6 +219,7 @@ struct PythonEnv {
   std::vector<PythonPackage> packages;        // only the packages that matter to TensorFlow on GPUs
   std::vector<TensorflowInstall> tensorflow;  // every TensorFlow distribution found (normally 1)
   std::vector<LibraryResolution> libraries;   // as TensorFlow's loader object would resolve them
+  std::optional<TfgpuInstallMark> tfgpu_install;  // null: no record of a tfgpu install here
 };
 
 struct ProbeProblem {

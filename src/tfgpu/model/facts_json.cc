@@ -59,9 +59,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TensorflowBuildInfo, source, is_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TensorflowInstall, package, version, location,
                                                 build_info, loader_object, runpath, rpath,
                                                 cc_object, cc_runpath)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TfgpuInstallMark, source, complete, tensorflow,
+                                                started_at, unfinished_step, detail, problem)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PythonEnv, interpreter, prefix, kind, found_via,
                                                 python_version, site_packages, packages, tensorflow,
-                                                libraries)
+                                                libraries, tfgpu_install)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeProblem, probe, error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Facts, schema, tool_version, root, live, host,
                                                 pci_gpus, kernel_driver, user_driver,

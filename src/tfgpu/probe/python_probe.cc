@@ -26,6 +26,8 @@
 #include <fmt/format.h>
 
 #include "tfgpu/base/strings.h"
+#include "tfgpu/model/install.h"
+#include "tfgpu/model/install_json.h"
 #include "tfgpu/probe/build_info.h"
 #include "tfgpu/probe/cuda_sonames.h"
 #include "tfgpu/probe/dist_metadata.h"
@@ -400,6 +402,44 @@ class PythonProbe {
     if (!env.tensorflow.empty()) {
       env.libraries = resolve_libraries(env.tensorflow.front(), resolver);
     }
+    env.tfgpu_install = install_mark(env);
+  }
+
+  // The record `tfgpu install` keeps in the venv it installs into: an unfinished one means the
+  // environment is incomplete (doctor says so). A record that cannot be read is reported as such,
+  // not skipped: it is the only mark of an unfinished install.
+  std::optional<model::TfgpuInstallMark> install_mark(const model::PythonEnv& env) {
+    const std::string path = join_path(env.prefix, model::kInstallRecordFile);
+    auto text = root_.read_file(path, kMaxConfigBytes);
+    if (!text && text.error().code == Errc::kNotFound) {
+      return std::nullopt;
+    }
+    model::TfgpuInstallMark mark;
+    mark.source = path;
+    if (!text) {
+      mark.problem = text.error().message;
+      return mark;
+    }
+    const auto document = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    auto record = document.is_discarded()
+                      ? Result<model::InstallRecord>(make_error(Errc::kMalformed, "not JSON"))
+                      : model::install_record_from_json(document);
+    if (!record) {
+      mark.problem = record.error().message;
+      return mark;
+    }
+    mark.complete = record->complete;
+    mark.tensorflow = record->tensorflow;
+    mark.started_at = record->started_at;
+    for (const auto& step : record->steps) {
+      if (step.state != model::StepState::kDone) {
+        mark.unfinished_step = step.id;
+        mark.detail =
+            step.state == model::StepState::kRunning ? "still running, or killed" : step.detail;
+        break;
+      }
+    }
+    return mark;
   }
 
   Observed<Version> python_version(const model::PythonEnv& env,

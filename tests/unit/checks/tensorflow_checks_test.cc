@@ -243,5 +243,61 @@ TEST(TensorflowLineUnknown, QuietWhenTheKbHasTheLine) {
   EXPECT_TRUE(quiet("tensorflow_line_unknown", with_distribution("tensorflow", "2.10.1")));
 }
 
+// ---- tfgpu_install_incomplete --------------------------------------------------------------
+
+model::TfgpuInstallMark unfinished_mark() {
+  model::TfgpuInstallMark mark;
+  mark.source = "/home/ana/venv/.tfgpu-install.json";
+  mark.tensorflow = "2.21.0";
+  mark.started_at = "2026-11-26T18:00:00Z";
+  mark.unfinished_step = "pip";
+  mark.detail = "interrupted (SIGINT)";
+  return mark;
+}
+
+TEST(TfgpuInstallIncomplete, FiresOnAnUnfinishedInstallAndSaysHowToResume) {
+  auto facts = healthy_facts();
+  venv(facts).tfgpu_install = unfinished_mark();
+  const auto finding = testing::run_one("tfgpu_install_incomplete", facts);
+  EXPECT_EQ(finding.severity, Severity::kError);
+  EXPECT_EQ(finding.scope, "/home/ana/venv");
+  EXPECT_EQ(finding.summary,
+            "The tfgpu install of TensorFlow 2.21.0 into /home/ana/venv did not finish (its 'pip' "
+            "step: interrupted (SIGINT)): the environment is incomplete.");
+  EXPECT_TRUE(testing::has_command(finding, "tfgpu install --venv /home/ana/venv --tf 2.21"));
+  EXPECT_TRUE(testing::evidence_shows(finding, "complete: false, started 2026-11-26T18:00:00Z"));
+}
+
+TEST(TfgpuInstallIncomplete, SpeaksOfAVenvWithoutTensorflowToo) {
+  auto facts = healthy_facts();
+  venv(facts).tensorflow.clear();  // pip never finished
+  venv(facts).prefix = "/home/ana/it's a venv";
+  venv(facts).tfgpu_install = unfinished_mark();
+  const auto finding = testing::run_one("tfgpu_install_incomplete", facts);
+  EXPECT_TRUE(
+      testing::has_command(finding, "tfgpu install --venv '/home/ana/it'\\''s a venv' --tf 2.21"));
+}
+
+TEST(TfgpuInstallIncomplete, AnUnreadableRecordIsAWarning) {
+  auto facts = healthy_facts();
+  model::TfgpuInstallMark mark;
+  mark.source = "/home/ana/venv/.tfgpu-install.json";
+  mark.problem = "not JSON";
+  venv(facts).tfgpu_install = mark;
+  const auto finding = testing::run_one("tfgpu_install_incomplete", facts);
+  EXPECT_EQ(finding.severity, Severity::kWarning);
+  EXPECT_TRUE(testing::evidence_shows(finding, "not JSON"));
+}
+
+TEST(TfgpuInstallIncomplete, QuietWithoutARecordOrWhenComplete) {
+  auto facts = healthy_facts();
+  EXPECT_TRUE(quiet("tfgpu_install_incomplete", facts));
+  model::TfgpuInstallMark done;
+  done.complete = true;
+  done.tensorflow = "2.21.0";
+  venv(facts).tfgpu_install = done;
+  EXPECT_TRUE(quiet("tfgpu_install_incomplete", facts));
+}
+
 }  // namespace
 }  // namespace tfgpu::checks

@@ -213,6 +213,22 @@ TEST(Installer, AChangedStepRunsAgainWithEverythingAfterIt) {
             (std::vector<std::string>{plan.steps[2].commands[0], "ln -s a b", "ln -s c d"}));
 }
 
+TEST(Installer, TheVenvItMadeCountsAsDoneWhicheverInterpreterTheReRunPlansWith) {
+  TempTree tree;
+  const std::string venv = tree.root() + "/venv";
+  auto plan = wheel_plan(venv);
+  FakeRunner first;
+  first.results[plan.steps[2].commands[0]] = exited(1);
+  install(plan, inspected(venv), options(), first.runner(), {}, fixed_clock("T1"));
+  tree.write("/venv/pyvenv.cfg", "version = 3.11.7\n");  // what the venv step left
+  plan.steps[1].commands = {venv + "/bin/python -m venv " + venv};
+  FakeRunner second;
+  const auto report = install(plan, inspected(venv), options(), second.runner(), {}, {});
+  EXPECT_TRUE(report.resumed);
+  EXPECT_EQ(report.steps[1].outcome, StepOutcomeKind::kAlreadyDone);
+  EXPECT_EQ(second.ran.front(), plan.steps[2].commands[0]);
+}
+
 TEST(Installer, AnInterruptedStepIsMarkedSoAndTheRestIsNotRun) {
   TempTree tree;
   const std::string venv = tree.root() + "/venv";

@@ -182,6 +182,38 @@ TEST(PythonProbeTest, VenvWithTensorflowAndCudaWheels) {
   EXPECT_TRUE(probed.facts.problems.empty()) << probed.facts.problems[0].error;
 }
 
+// The record `tfgpu install` keeps in a venv: an unfinished one names the step that did not
+// finish; a broken one is a problem of its own, never skipped; none at all is no mark.
+TEST(PythonProbeTest, ReadsTheRecordOfATfgpuInstall) {
+  TempTree tree;
+  make_venv(tree, kVenv, "3.11.7");
+  const Environment env{{"VIRTUAL_ENV", kVenv}, {"HOME", "/home/u"}, {"PATH", "/usr/bin"}};
+  EXPECT_FALSE(probe(tree.root(), env).env(kVenv)->tfgpu_install.has_value());
+
+  tree.write(kVenv + "/.tfgpu-install.json", R"json({"schema": "tfgpu.install-record/1",
+    "tool_version": "0.1.0", "venv": "/home/u/venv", "tensorflow": "2.21.0",
+    "started_at": "2026-11-26T18:00:00Z", "updated_at": "2026-11-26T18:01:00Z", "complete": false,
+    "steps": [
+      {"id": "venv", "commands": ["python3.11 -m venv /home/u/venv"], "state": "done",
+       "detail": "", "finished_at": "2026-11-26T18:00:05Z"},
+      {"id": "pip", "commands": ["/home/u/venv/bin/python -m pip install x"], "state": "failed",
+       "detail": "interrupted (SIGINT)", "finished_at": "2026-11-26T18:01:00Z"}]})json");
+  auto probed = probe(tree.root(), env);
+  ASSERT_TRUE(probed.env(kVenv)->tfgpu_install.has_value());
+  const auto& mark = *probed.env(kVenv)->tfgpu_install;
+  EXPECT_FALSE(mark.complete);
+  EXPECT_EQ(mark.tensorflow, "2.21.0");
+  EXPECT_EQ(mark.unfinished_step, "pip");
+  EXPECT_EQ(mark.detail, "interrupted (SIGINT)");
+  EXPECT_EQ(mark.source, kVenv + "/.tfgpu-install.json");
+  EXPECT_TRUE(mark.problem.empty());
+
+  tree.write(kVenv + "/.tfgpu-install.json", "{\"schema\": \"tfgpu.inst");
+  probed = probe(tree.root(), env);
+  ASSERT_TRUE(probed.env(kVenv)->tfgpu_install.has_value());
+  EXPECT_EQ(probed.env(kVenv)->tfgpu_install->problem, "not JSON");
+}
+
 TEST(PythonProbeTest, NoEnvironmentsOnABareRoot) {
   TempTree tree;
   auto probed = probe(tree.root(), {{"HOME", "/home/u"}, {"PATH", "/usr/bin"}});
