@@ -2,7 +2,8 @@
 # `tfgpu verify` on this machine (no GPU, no driver; the toolkit's stub libcuda is not on the
 # loader's path): natively, the matmul pinned to GPU:0 must be refused and the CPU one must
 # verify; through the cached TensorFlow 2.21.0 venv, TensorFlow must import, say it is a CUDA
-# build, list 0 GPUs, and verify must say why (doctor: no NVIDIA GPU). Exit 1: not verified.
+# build, list 0 GPUs, and verify must say why (doctor: no NVIDIA GPU; explain: no_nvidia_gpu
+# first). Exit 1: not verified.
 # Without the venv (TFGPU_TF_VENV unset) only the native half runs.
 set -uo pipefail
 binary=$1
@@ -52,6 +53,10 @@ if with_tf:
     want("No NVIDIA GPU" in tf["why_not"], f"why_not says there is no GPU: {tf['why_not']!r}")
     want(tf["verified"] is False, "TensorFlow not verified")
     want(len(tf["log_tail"]) > 0, "TensorFlow's log is kept")
+    # explain reads the log against this machine's facts: its cuInit/driver lines are what
+    # TensorFlow prints with no GPU, so the first cause is the missing GPU, not the driver.
+    first = tf["explained"][0]["id"] if tf["explained"] else None
+    want(first == "no_nvidia_gpu", f"the first explained cause is no_nvidia_gpu, not {first!r}")
 for p in problems:
     print("FAIL:", p)
 if problems:

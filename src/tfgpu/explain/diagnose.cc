@@ -21,6 +21,45 @@ bool is_library_load_failure(std::string_view line) {
          contains(line, "Could not load dynamic library");
 }
 
+// A stated fact that makes other causes moot (env_rules.h, EnvBoost::supersedes): their
+// confidence is what is left once the fact is believed, and the fact's cause cites their log
+// lines (in input order, at most kMaxEvidenceLines), before its own environment evidence.
+void supersede(std::vector<RankedCause>& causes, const EnvBoost& boost) {
+  const auto winner = std::find_if(causes.begin(), causes.end(), [&](const RankedCause& cause) {
+    return cause.id == boost.cause;
+  });
+  if (winner == causes.end()) {
+    return;  // every boost adds its cause; a --kb folder without the cause has no row for it
+  }
+  std::vector<Evidence> lines;
+  std::vector<Evidence> environment;
+  for (auto& evidence : winner->evidence) {
+    (evidence.line == 0 ? environment : lines).push_back(std::move(evidence));
+  }
+  for (auto& cause : causes) {
+    if (cause.id == boost.cause || std::find(boost.supersedes.begin(), boost.supersedes.end(),
+                                             cause.id) == boost.supersedes.end()) {
+      continue;
+    }
+    cause.confidence *= 1.0 - boost.weight;
+    for (const auto& evidence : cause.evidence) {
+      if (evidence.line != 0) {
+        lines.push_back(evidence);
+      }
+    }
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const Evidence& a, const Evidence& b) { return a.line < b.line; });
+  lines.erase(std::unique(lines.begin(), lines.end(),
+                          [](const Evidence& a, const Evidence& b) { return a.line == b.line; }),
+              lines.end());
+  if (lines.size() > kMaxEvidenceLines) {
+    lines.resize(kMaxEvidenceLines);
+  }
+  lines.insert(lines.end(), environment.begin(), environment.end());
+  winner->evidence = std::move(lines);
+}
+
 }  // namespace
 
 Result<void> set_env_fact(EnvFacts& facts, std::string_view key, std::string value) {
@@ -81,6 +120,8 @@ void Diagnoser::add_line(std::uint64_t number, std::string_view text, LineOrigin
                                    listed) == listed_distributions_.end()) {
     listed_distributions_.push_back(std::move(listed));
   }
+  gpus_listed_none_ = gpus_listed_none_ || lists_no_gpu(text);
+  gpus_found_ = gpus_found_ || found_gpus_then_skipped(text);
   const auto hits = matcher_.match_line(text);
   if (hits.empty()) {
     return;
@@ -126,6 +167,8 @@ Explanation Diagnoser::finish(const ReportEnv& env) const {
                false,
                library_load_failed_,
                listed_distributions_};
+  view.log_lists_no_gpu = gpus_listed_none_;
+  view.log_found_gpus = gpus_found_;
   if (view.tensorflow) {
     view.release = kb_.release_for(*view.tensorflow);
   }
@@ -175,6 +218,11 @@ Explanation Diagnoser::finish(const ReportEnv& env) const {
     ranked.confidence = 1.0 - miss;
     (cause.kind == kb::CauseKind::kNoise ? any_noise : any_failure) = true;
     explanation.causes.push_back(std::move(ranked));
+  }
+  for (const auto& boost : boosts) {
+    if (!boost.supersedes.empty()) {
+      supersede(explanation.causes, boost);
+    }
   }
   // Failures before noise whatever the scores; among noise, one the stated environment supports
   // first (it says which benign reading applies to this user: "TensorFlow is not meant to use the

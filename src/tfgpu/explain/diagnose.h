@@ -9,6 +9,8 @@
 // The stated environment then sharpens the ranking with general rules (env_rules.h) that compare
 // it with the KB and the log: a Windows-native GPU setup on TensorFlow ≥ 2.11, a CUDA or Python
 // the release was not built for, a GPU its wheel has no kernels for, a CPU-only distribution.
+// A stated fact can make other causes moot (a machine with no NVIDIA GPU has no driver to fix):
+// its cause then cites their lines and outranks them (EnvBoost::supersedes).
 //
 // Noise causes (benign warnings) never outrank a failure cause that scored at all: a log whose
 // only hits are noise is `noise_only`, with the most likely noise first.
@@ -81,6 +83,8 @@ class Diagnoser {
   std::vector<CauseHits> hits_;  // by index into kb_.causes
   std::uint64_t lines_ = 0;
   bool library_load_failed_ = false;  // a "Could not load dynamic library"-style line was seen
+  bool gpus_listed_none_ = false;     // a line says TensorFlow found 0 GPUs (lists_no_gpu())
+  bool gpus_found_ = false;           // found_gpus_then_skipped() saw a line
   std::vector<std::string> listed_distributions_;  // see EnvView::listed_distributions
 };
 

@@ -2,6 +2,7 @@
 #include "tfgpu/explain/env_rules.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <utility>
 
@@ -64,6 +65,20 @@ std::string listed_distribution(std::string_view line) {
   }
   std::replace(name.begin(), name.end(), '_', '-');
   return name;
+}
+
+bool lists_no_gpu(std::string_view line) {
+  static const RE2 kNoGpus(
+      R"((?i)\bnum(?:ber)?(?:\s+of)?\s+gpus?(?:\s+available)?\s*[:=]\s*0\b|\blists\s+0\s+gpus\b)");
+  if (!contains(line, "GPU") && !contains(line, "gpu")) {
+    return false;  // the cheap test first: this runs on every line of a 1 GB log
+  }
+  return RE2::PartialMatch(line, kNoGpus);
+}
+
+bool found_gpus_then_skipped(std::string_view line) {
+  return contains(line, "Skipping registering GPU devices") ||
+         contains(line, "Cannot dlopen some GPU libraries");
 }
 
 bool EnvView::log_shows(std::string_view cause) const {
@@ -542,6 +557,108 @@ std::optional<EnvBoost> wsl_device_failure(const EnvView& view) {
   return std::nullopt;
 }
 
+// The causes whose lines are what TensorFlow prints when it reaches no GPU: cuInit failing or
+// finding no device, no driver or libcuda, the GPU libraries not loaded, the GPU devices skipped.
+// On a machine with no NVIDIA GPU each is moot: no driver or library change gives it one.
+constexpr std::array<std::string_view, 13> kNoGpuReachedCauses = {
+    "driver_not_loaded_kernel_module",
+    "driver_state_after_suspend",
+    "cuda_visible_devices_hidden",
+    "docker_gpu_runtime_missing",
+    "stub_libcuda_loaded",
+    "nvidia_container_toolkit_outdated",
+    "wsl_setup",
+    "and_cuda_extra_missing",
+    "cuda_runtime_version_mismatch",
+    "missing_cudnn",
+    "ld_library_path_missing_env_cuda_libs",
+    "windows_cuda_dll_not_on_search_path",
+    "secure_boot_blocks_nvidia_module"};
+
+// The causes whose lines need a GPU that TensorFlow reached (its compute capability, its memory,
+// cuDNN or a kernel running on it) or a driver that answered (its version): with one in the log
+// the statement that there is no GPU is in doubt, and the rule leaves the log's reading alone.
+constexpr std::array<std::string_view, 9> kGpuReachedCauses = {
+    "compute_capability_unsupported",
+    "gpu_arch_too_new_for_build",
+    "oom_without_memory_growth",
+    "gpu_memory_held_by_other_process",
+    "cudnn_version_mismatch",
+    "keras3_xla_jit_unsupported_op",
+    "ptxas_or_libdevice_missing",
+    "driver_too_old",
+    "container_lost_gpu_after_daemon_reload"};
+
+// A GPU field or GPU detail that says there is none: "none", "None (CPU only)", "no GPU", "no
+// NVIDIA GPU", "CPU-only", "CPU", and `--here`'s kNoNvidiaGpuStated. Not "N/A", which reporters
+// also write for a field they skip.
+bool says_no_gpu(const std::string& value) {
+  static const RE2 kNone(
+      R"(^[\s\-*_`'"(]*(?:none|no\s+(?:nvidia\s+|cuda[- ]capable\s+|dedicated\s+|discrete\s+)?)"
+      R"((?:gpus?|graphics\s+card|video\s+card)|cpu(?:[- ]only)?)\b)");
+  // "None detected", "no GPU found by TensorFlow", "CPU (GPU not visible)": the symptom, not the
+  // machine, which may well have one.
+  static const RE2 kSymptom(
+      R"(detect|found|find|recogni[sz]|visible|show|list|regist|availab|appear|work|\bus(?:e|ed|ing)\b)"
+      R"(|\bsees?\b|\bseen\b|tensorflow|\btf\b|pytorch|torch)");
+  const std::string text = to_lower(value);
+  return RE2::PartialMatch(text, kNone) && !RE2::PartialMatch(text, kSymptom);
+}
+
+// Whether the stated environment says this machine has no NVIDIA GPU: the GPU field (or a detail
+// about the GPU) says none, or the notes say so of the machine ("a CPU-only laptop", "the server
+// has no GPU", "I don't have an NVIDIA GPU"). Bare "no GPU" in prose is usually the symptom ("no
+// GPU found"), so prose must name the machine (or the reporter) as the one without it.
+bool stated_no_nvidia_gpu(const EnvView& view) {
+  static const RE2 kMachineWithout(
+      R"((?m)\bcpu[- ]only\s+(?:machine|laptop|computer|desktop|pc|server|host|instance|vm|node|)"
+      R"(workstation)\b|\b(?:machine|laptop|computer|desktop|pc|server|host|instance|vm|node|)"
+      R"(workstation|i|we)\s+(?:(?:without|with\s+no|has\s+no|have\s+no)\s+(?:an?\s+)?|)"
+      R"((?:does|do)\s*(?:n[o']t|not)\s+have\s+(?:an?\s+)?)(?:nvidia\s+)?gpus?\b)");
+  if (stated_gpu(view) != nullptr) {
+    return false;  // a GPU the KB knows is named: "none" there is about something else
+  }
+  if (says_no_gpu(view.env.gpu)) {
+    return true;
+  }
+  for (const auto& detail : view.env.other) {
+    // "GPU model and memory: none", "gpu_count: 0" (but "gpu: 0" names device 0).
+    const std::string key = to_lower(detail.key);
+    const bool count = contains(key, "count") || contains(key, "num");
+    if (contains(key, "gpu") &&
+        (says_no_gpu(detail.value) || (count && trim(detail.value) == "0"))) {
+      return true;
+    }
+  }
+  return search(all_env_text(view.env), kMachineWithout);
+}
+
+// TensorFlow's GPU support needs an NVIDIA GPU (the install guide's hardware requirements). On a
+// machine stated to have none, and not WSL2 (where the GPU is not on the PCI bus and the failures
+// are wsl_setup's), the cuInit, driver and library failures TensorFlow logs are what it prints
+// when it finds no GPU: the driver and library causes they point at are moot.
+std::optional<EnvBoost> no_nvidia_gpu_stated(const EnvView& view) {
+  if (stated_wsl(view.env) || !stated_no_nvidia_gpu(view)) {
+    return std::nullopt;
+  }
+  const auto shown = [&](std::string_view cause) {
+    return view.log_shows(cause);
+  };
+  if (view.log_found_gpus ||
+      std::any_of(kGpuReachedCauses.begin(), kGpuReachedCauses.end(), shown)) {
+    return std::nullopt;
+  }
+  if (!view.log_lists_no_gpu &&
+      std::none_of(kNoGpuReachedCauses.begin(), kNoGpuReachedCauses.end(), shown)) {
+    return std::nullopt;  // nothing GPU-related failed: the statement alone explains nothing
+  }
+  const std::string stated = says_no_gpu(view.env.gpu) ? "GPU stated as \"" + view.env.gpu + "\""
+                                                       : "a machine without an NVIDIA GPU stated";
+  return EnvBoost{"no_nvidia_gpu", 0.9,
+                  stated + ", not WSL2, and the log shows TensorFlow finding no usable GPU",
+                  std::vector<std::string>(kNoGpuReachedCauses.begin(), kNoGpuReachedCauses.end())};
+}
+
 // The application's own setting picks the CPU (a config file's device, a --cpu flag, a device
 // parameter): TensorFlow then sees no GPU, and its messages read like a driver problem.
 std::optional<EnvBoost> app_selects_cpu(const EnvView& view) {
@@ -688,6 +805,7 @@ std::vector<EnvBoost> environment_boosts(const EnvView& view) {
                      several_distributions(view),
                      earlier_process_holds_gpu(view),
                      wsl_device_failure(view),
+                     no_nvidia_gpu_stated(view),
                      app_selects_cpu(view),
                      cpu_only_distribution(view),
                      container_image_lacks_cudnn(view),

@@ -26,6 +26,10 @@ struct EnvBoost {
   std::string cause;
   double weight = 0;
   std::string why;
+  // Causes the stated fact makes moot (a machine with no GPU has no driver to fix): their log
+  // lines are what this cause looks like in a log, so `cause` cites them, and their own
+  // confidence is multiplied by 1 − weight, which ranks them below it.
+  std::vector<std::string> supersedes = {};
 };
 
 // What the rules read: the stated environment, the KB, and a summary of the log.
@@ -44,6 +48,9 @@ struct EnvView {
   // TensorFlow distributions a package listing in the log names ("tensorflow-gpu 2.4.1" in
   // `pip list` or `conda list` output), lower case, "-" for "_", each once.
   std::vector<std::string> listed_distributions;
+  bool log_lists_no_gpu = false;  // a line says TensorFlow found 0 GPUs (lists_no_gpu())
+  // A line shows TensorFlow's GPU device factory past its device count (found_gpus_then_skipped()).
+  bool log_found_gpus = false;
 
   bool log_shows(std::string_view cause) const;
   bool log_shows_failure() const;
@@ -58,6 +65,16 @@ std::optional<Version> first_version(std::string_view text);
 // Whether `line` is a failed library load that printed an LD_LIBRARY_PATH naming
 // site-packages/nvidia/… folders.
 bool wheels_on_printed_path(std::string_view line);
+
+// Whether `line` says TensorFlow found no GPU: the install guide's check printing "Num GPUs
+// Available:  0", or tfgpu verify's "TensorFlow lists 0 GPUs".
+bool lists_no_gpu(std::string_view line);
+
+// Whether `line` is gpu_device.cc's "Cannot dlopen some GPU libraries … Skipping registering GPU
+// devices": TensorFlow prints it only after its GPU platform initialised and counted at least one
+// visible GPU (CreateDevices returns early, silently, when VisibleDeviceCount() <= 0), so the
+// machine has a GPU TensorFlow found.
+bool found_gpus_then_skipped(std::string_view line);
 
 // The TensorFlow distribution a package-listing line names ("tensorflow-gpu   2.4.1",
 // "tensorflow_cpu==2.16.1", "tf-nightly 2.17.0.dev2024"), normalised; "" for any other line.

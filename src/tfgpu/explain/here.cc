@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tfgpu/explain/here.h"
 
+#include <algorithm>
 #include <string>
+
+#include "tfgpu/base/strings.h"
 
 namespace tfgpu::explain {
 namespace {
@@ -14,6 +17,22 @@ const model::PythonEnv* env_with_tensorflow(const model::Facts& facts,
     }
   }
   return nullptr;
+}
+
+// Known to have no NVIDIA GPU, as doctor's no_nvidia_gpu check decides it: an unknown WSL2 state
+// or a PCI listing that failed proves nothing, and under WSL2 the GPU is never on the PCI bus.
+bool known_without_nvidia_gpu(const model::Facts& facts) {
+  const auto& live = facts.user_driver.live;
+  const bool nvidia_on_pci =
+      std::any_of(facts.pci_gpus.begin(), facts.pci_gpus.end(),
+                  [](const model::PciGpu& gpu) { return to_lower(gpu.vendor_id) == "10de"; });
+  const bool pci_problem =
+      std::any_of(facts.problems.begin(), facts.problems.end(),
+                  [](const model::ProbeProblem& problem) { return problem.probe == "pci"; });
+  return !nvidia_on_pci && live.devices.empty() && live.device_count.value_or(0) == 0 &&
+         facts.host.wsl2.is_present() && !*facts.host.wsl2.value &&
+         !facts.host.wsl_lib_dir.is_present() &&
+         facts.user_driver.libcuda.provider != model::Provider::kWsl && !pci_problem;
 }
 
 std::string provider_words(model::Provider provider) {
@@ -89,6 +108,9 @@ ReportEnv env_from_facts(const model::Facts& facts, std::string_view interpreter
         break;
       }
     }
+  }
+  if (stated.gpu.empty() && known_without_nvidia_gpu(facts)) {
+    stated.gpu = kNoNvidiaGpuStated;
   }
   if (const auto* env = env_with_tensorflow(facts, interpreter)) {
     if (!env->tensorflow.empty()) {

@@ -12,10 +12,17 @@
 
 namespace tfgpu::explain {
 
+// The GPU `--here` states for a machine with no NVIDIA GPU, on the conditions of doctor's
+// no_nvidia_gpu check: none on the PCI bus (which was read without problems), none the driver
+// lists, and not WSL2 (whose GPU is not on the PCI bus). The no_nvidia_gpu environment rule
+// (env_rules.cc) reads it as it reads a reporter's "GPU: none".
+inline constexpr std::string_view kNoNvidiaGpuStated = "none (no NVIDIA GPU on the PCI bus)";
+
 // The stated environment of the first Python environment with TensorFlow (or of the machine alone
 // when none has it): TensorFlow distribution and version, Python, install method, the CUDA and
 // cuDNN that environment's loader resolves (else the system toolkit's), driver, GPU, OS; and, as
 // details, LD_LIBRARY_PATH and CUDA_VISIBLE_DEVICES when set. Unknown facts stay "".
+// A machine known to have no NVIDIA GPU states its GPU as kNoNvidiaGpuStated.
 // With `interpreter`, that environment's facts instead of the first with TensorFlow.
 ReportEnv env_from_facts(const model::Facts& facts, std::string_view interpreter = {});
 

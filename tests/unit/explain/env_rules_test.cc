@@ -4,11 +4,13 @@
 #include "tfgpu/explain/env_rules.h"
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <gtest/gtest.h>
 
 #include "tfgpu/explain/diagnose.h"
+#include "tfgpu/explain/here.h"
 #include "tfgpu/kb/load.h"
 
 namespace tfgpu::explain {
@@ -116,6 +118,152 @@ TEST(EnvRules, WslDeviceFailure) {
   EXPECT_EQ(top(explain_text(log, with_note(native, "wsl", "True"))), "wsl_setup");
   EXPECT_NE(top(explain_text(log, with_note(native, "wsl", "false"))), "wsl_setup");
   EXPECT_TRUE(explain_text("", with_note(native, "wsl", "True")).causes.empty());
+}
+
+// What TensorFlow 2.21 logs on a machine with no NVIDIA GPU and no driver (seen by `tfgpu verify`).
+constexpr std::string_view kCuInit303 =
+    "E0000 00:00:1795718967.558419 6124 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA "
+    "error: Failed call to cuInit: UNKNOWN ERROR (303)\n";
+
+EnvFacts no_gpu_here() {
+  EnvFacts facts = env("tensorflow 2.21.0", "Debian GNU/Linux 12");
+  facts.gpu = std::string(kNoNvidiaGpuStated);
+  facts.install_method = "pip in a venv at /root/.cache/tfgpu/tf-2.21.0";
+  return facts;
+}
+
+const RankedCause* find_cause(const Explanation& explanation, std::string_view id) {
+  for (const auto& cause : explanation.causes) {
+    if (cause.id == id) {
+      return &cause;
+    }
+  }
+  return nullptr;
+}
+
+TEST(EnvRules, NoNvidiaGpuStatedOutranksTheDriver) {
+  const auto explanation = explain_text(std::string(kCuInit303), no_gpu_here());
+  ASSERT_EQ(top(explanation), "no_nvidia_gpu");
+  const auto& first = explanation.causes.front();
+  EXPECT_NEAR(first.confidence, 0.9, 1e-9);
+  // It cites the log line the driver cause would have claimed, then the stated environment.
+  ASSERT_EQ(first.evidence.size(), 2U);
+  EXPECT_EQ(first.evidence[0].line, 1U);
+  EXPECT_EQ(first.evidence[1].line, 0U);
+  EXPECT_NE(first.evidence[1].text.find("not WSL2"), std::string::npos);
+  // The driver cause stays, demoted: with no GPU there is no driver to fix.
+  const auto* driver = find_cause(explanation, "driver_not_loaded_kernel_module");
+  ASSERT_NE(driver, nullptr);
+  EXPECT_NEAR(driver->confidence, 0.4 * 0.1, 1e-9);
+}
+
+TEST(EnvRules, NoNvidiaGpuStatedOutranksStackedDriverLines) {
+  // Three driver lines score 0.9 together, above the rule's own weight: still ranked below it.
+  const std::string log =
+      std::string(kCuInit303) +
+      "E cuda_diagnostics.cc:1] kernel driver does not appear to be running on this host\n"
+      "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n";
+  const auto explanation = explain_text(log, no_gpu_here());
+  ASSERT_EQ(top(explanation), "no_nvidia_gpu");
+  EXPECT_EQ(explanation.causes.front().evidence.size(), 4U);  // three lines, the environment
+  ASSERT_GE(explanation.causes.size(), 2U);
+  EXPECT_EQ(explanation.causes[1].id, "driver_not_loaded_kernel_module");
+}
+
+TEST(EnvRules, NoNvidiaGpuInAReportersWords) {
+  const std::string no_device =
+      "E cuda_driver.cc:300] failed call to cuInit: CUDA_ERROR_NO_DEVICE\n";
+  auto facts = env("2.15", "Ubuntu 22.04");
+  for (const char* gpu : {"None", "no GPU", "No NVIDIA GPU", "CPU only", "- none (laptop)"}) {
+    facts.gpu = gpu;
+    EXPECT_EQ(top(explain_text(no_device, facts)), "no_nvidia_gpu") << gpu;
+  }
+  facts.gpu = "";
+  EXPECT_EQ(top(explain_text(no_device, with_note(facts, "GPU model and memory", "none"))),
+            "no_nvidia_gpu");
+  EXPECT_EQ(top(explain_text(no_device, with_note(facts, "gpu_count", "0"))), "no_nvidia_gpu");
+  for (const char* note : {"running on a CPU-only laptop", "my laptop doesn't have an NVIDIA GPU",
+                           "the server has no GPU."}) {
+    EXPECT_EQ(top(explain_text(no_device, with_note(facts, "notes", note))), "no_nvidia_gpu")
+        << note;
+  }
+  // The other failures TensorFlow logs when it reaches no GPU.
+  facts.gpu = "none";
+  EXPECT_EQ(top(explain_text("W cuda_executor.cc:1] Could not find cuda drivers on your machine, "
+                             "GPU will not be used.\n",
+                             facts)),
+            "no_nvidia_gpu");
+  // (Not gpu_device.cc's "Skipping registering GPU devices": TensorFlow prints it only after
+  // counting a visible GPU; TF 2.21 on a machine with none logs only the failed cuInit.)
+  EXPECT_EQ(top(explain_text("Num GPUs Available:  0\n", facts)), "no_nvidia_gpu");
+}
+
+TEST(EnvRules, NoNvidiaGpuQuietUnlessStatedOffWslAndFailing) {
+  const std::string log(kCuInit303);
+  auto facts = no_gpu_here();
+  // A GPU stated, or nothing stated about the GPU: the driver reading stands.
+  facts.gpu = "Tesla T4";
+  EXPECT_EQ(top(explain_text(log, facts)), "driver_not_loaded_kernel_module");
+  facts.gpu = "";
+  const auto unstated = explain_text(log, facts);
+  EXPECT_EQ(top(unstated), "driver_not_loaded_kernel_module");
+  EXPECT_EQ(find_cause(unstated, "no_nvidia_gpu"), nullptr);
+  EXPECT_NEAR(unstated.causes.front().confidence, 0.4, 1e-9);
+  // The symptom, not the machine: "none detected" is what a GPU machine with a broken set-up says.
+  for (const char* gpu :
+       {"none detected", "no GPU found by TensorFlow", "N/A", "RTX 3080 (none)"}) {
+    facts.gpu = gpu;
+    EXPECT_EQ(find_cause(explain_text(log, facts), "no_nvidia_gpu"), nullptr) << gpu;
+  }
+  EXPECT_EQ(find_cause(explain_text(log, with_note(env("2.15"), "notes", "no GPU found")),
+                       "no_nvidia_gpu"),
+            nullptr);
+  EXPECT_EQ(find_cause(explain_text(log, with_note(env("2.15"), "gpu", "0")), "no_nvidia_gpu"),
+            nullptr);  // device 0, not a count
+  // WSL2: the GPU is never on the PCI bus there.
+  facts = no_gpu_here();
+  facts.os = "Ubuntu 22.04 (WSL2)";
+  EXPECT_EQ(find_cause(explain_text(log, facts), "no_nvidia_gpu"), nullptr);
+  EXPECT_EQ(find_cause(explain_text(log, with_note(no_gpu_here(), "wsl", "True")), "no_nvidia_gpu"),
+            nullptr);
+  // Nothing GPU-related failed: the statement alone explains nothing.
+  EXPECT_TRUE(explain_text("", no_gpu_here()).causes.empty());
+  EXPECT_EQ(
+      find_cause(explain_text("I port.cc:153] oneDNN custom operations are on.\n", no_gpu_here()),
+                 "no_nvidia_gpu"),
+      nullptr);
+  // A log that shows a GPU TensorFlow reached contradicts the statement.
+  EXPECT_EQ(find_cause(explain_text(log + "E bfc_allocator.cc:1] Allocator (GPU_0_bfc) ran out of "
+                                          "memory trying to allocate 2.0GiB\n",
+                                    no_gpu_here()),
+                       "no_nvidia_gpu"),
+            nullptr);
+  // So does gpu_device.cc's "Skipping registering GPU devices": it comes only after TensorFlow
+  // counted a visible GPU.
+  EXPECT_EQ(find_cause(explain_text(log + "W gpu_device.cc:2344] Cannot dlopen some GPU libraries. "
+                                          "Please make sure the missing libraries mentioned above "
+                                          "are installed properly.\nSkipping registering GPU "
+                                          "devices...\n",
+                                    no_gpu_here()),
+                       "no_nvidia_gpu"),
+            nullptr);
+}
+
+TEST(FoundGpusThenSkipped, ReadsGpuDevicesSkipLines) {
+  EXPECT_TRUE(found_gpus_then_skipped("Skipping registering GPU devices..."));
+  EXPECT_TRUE(found_gpus_then_skipped(
+      "W gpu_device.cc:2256] Cannot dlopen some GPU libraries. Please make sure"));
+  EXPECT_FALSE(found_gpus_then_skipped("failed call to cuInit: UNKNOWN ERROR (303)"));
+}
+
+TEST(ListsNoGpu, ReadsTheInstallGuidesCheck) {
+  EXPECT_TRUE(lists_no_gpu("Num GPUs Available:  0"));
+  EXPECT_TRUE(lists_no_gpu("number of GPUs: 0"));
+  EXPECT_TRUE(lists_no_gpu("  ✗ TensorFlow lists 0 GPUs"));
+  EXPECT_FALSE(lists_no_gpu("Num GPUs Available:  1"));
+  EXPECT_FALSE(lists_no_gpu("Num GPUs Available: 10"));
+  EXPECT_FALSE(lists_no_gpu("TensorFlow lists 2 GPUs"));
+  EXPECT_FALSE(lists_no_gpu(""));
 }
 
 TEST(EnvRules, ApplicationSettingsSelectTheCpu) {

@@ -72,6 +72,64 @@ TEST(Here, NoTensorflowLeavesItsFieldsEmpty) {
   EXPECT_EQ(env_from_facts(model::Facts{}), ReportEnv{});
 }
 
+// A machine with no NVIDIA GPU, as `tfgpu verify` saw it: nothing on the PCI bus, no driver, not
+// WSL2, TensorFlow 2.21 in a venv.
+model::Facts machine_without_gpu() {
+  auto facts = machine_with_tensorflow();
+  facts.pci_gpus.clear();
+  facts.kernel_driver.module_version = Observed<Version>::absent("/proc/driver/nvidia/version");
+  facts.cuda_toolkits.clear();
+  facts.environment.clear();
+  facts.host.wsl2 = Observed<bool>::present(false, "/proc/version");
+  return facts;
+}
+
+TEST(Here, NoNvidiaGpuStatedOnlyWhenKnown) {
+  EXPECT_EQ(env_from_facts(machine_without_gpu()).gpu, kNoNvidiaGpuStated);
+  // Unknown WSL2, WSL2, a PCI listing that failed, or an NVIDIA device without a model name: not
+  // known to have none.
+  auto facts = machine_without_gpu();
+  facts.host.wsl2 = Observed<bool>::unknown("/proc/version", "unreadable");
+  EXPECT_EQ(env_from_facts(facts).gpu, "");
+  facts = machine_without_gpu();
+  facts.host.wsl2 = Observed<bool>::present(true, "/proc/version");
+  EXPECT_EQ(env_from_facts(facts).gpu, "");
+  facts = machine_without_gpu();
+  facts.problems.push_back(model::ProbeProblem{"pci", "reading /sys/bus/pci/devices: denied"});
+  EXPECT_EQ(env_from_facts(facts).gpu, "");
+  facts = machine_without_gpu();
+  model::PciGpu unnamed;
+  unnamed.vendor_id = "10DE";
+  facts.pci_gpus.push_back(unnamed);
+  EXPECT_EQ(env_from_facts(facts).gpu, "");
+  // A machine with a GPU states it.
+  auto with_gpu = machine_with_tensorflow();
+  with_gpu.host.wsl2 = Observed<bool>::present(false, "/proc/version");
+  EXPECT_EQ(env_from_facts(with_gpu).gpu, "TU104GL [Tesla T4]");
+}
+
+TEST(Here, NoNvidiaGpuRuleReadsTheProbedFacts) {
+  // The log TensorFlow 2.21 writes there, explained as `verify` and `explain --here` do.
+  const auto kb = kb::load_embedded();
+  ASSERT_TRUE(kb);
+  const auto report = parse_report(
+      "E0000 00:00:1795718967.558419 6124 cuda_platform.cc:52] failed call to cuInit: INTERNAL: "
+      "CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)\n");
+  const auto explanation = explain(report, *kb, env_from_facts(machine_without_gpu()));
+  ASSERT_TRUE(explanation);
+  ASSERT_FALSE(explanation->causes.empty());
+  EXPECT_EQ(explanation->causes.front().id, "no_nvidia_gpu");
+  // Where the bus has a GPU, the same line is the driver's.
+  auto with_gpu = machine_with_tensorflow();
+  with_gpu.environment.clear();
+  with_gpu.cuda_toolkits.clear();
+  with_gpu.host.wsl2 = Observed<bool>::present(false, "/proc/version");
+  const auto driver = explain(report, *kb, env_from_facts(with_gpu));
+  ASSERT_TRUE(driver);
+  ASSERT_FALSE(driver->causes.empty());
+  EXPECT_EQ(driver->causes.front().id, "driver_not_loaded_kernel_module");
+}
+
 TEST(Here, RulesReadTheProbedFacts) {
   // The probed CUDA 13 system toolkit against a TensorFlow built for CUDA 12: the runtime
   // mismatch rule reads it as it reads a reporter's "CUDA version" field.
