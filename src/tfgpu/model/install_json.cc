@@ -4,11 +4,8 @@
 #include <string>
 
 namespace tfgpu::model {
-namespace {
 
 using nlohmann::json;
-
-}  // namespace
 
 json install_record_to_json(const InstallRecord& record) {
   json steps = json::array();
