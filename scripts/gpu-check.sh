@@ -77,6 +77,12 @@ print("GPU layer:", gpu_layer[0]["state"] if gpu_layer else None, "-", gpu_layer
 print("machine-level errors on a working GPU machine (should be none):", errors)
 PY
 
+log "tfgpu plan and tfgpu install --dry-run for this machine (no network there: nothing is installed)"
+"$binary" plan --color never >> "$OUT/summary.txt" 2>&1
+echo "plan exit $?" | tee -a "$OUT/summary.txt"
+"$binary" install --dry-run --venv "$scratch/tf-venv" --color never >> "$OUT/summary.txt" 2>&1
+echo "install --dry-run exit $?" | tee -a "$OUT/summary.txt"
+
 log "timing: probe vs doctor (hyperfine, same run)"
 if [ -x "$bundle/hyperfine" ]; then
   "$bundle/hyperfine" -N -i --warmup 3 --runs 30 --export-json "$scratch/timing.json" \
