@@ -128,9 +128,10 @@ std::string shell_quote(std::string_view text) {
   for (char c : text) {
     plain = plain && safe(c);
   }
-  if (plain) {
-    return std::string(text);
-  }
+  return plain ? std::string(text) : single_quote(text);
+}
+
+std::string single_quote(std::string_view text) {
   std::string out = "'";
   for (char c : text) {
     if (c == '\'') {

@@ -52,4 +52,8 @@ std::string printable(std::string_view text, std::size_t max_length = 200);
 // Fix commands are pasted into a shell, and paths may hold spaces or quotes.
 std::string shell_quote(std::string_view text);
 
+// `text` in POSIX single quotes whatever it holds, each ' written '\'' (shell_quote's quoted form):
+// for values that must always be quoted, such as an export's.
+std::string single_quote(std::string_view text);
+
 }  // namespace tfgpu

@@ -160,19 +160,6 @@ EnvExports env_exports(const model::Facts& facts, const model::PythonEnv& env,
   return out;
 }
 
-std::string posix_single_quote(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('\'');
-  return out;
-}
-
 std::string fish_single_quote(std::string_view text) {
   std::string out = "'";
   for (char c : text) {
@@ -207,12 +194,12 @@ std::string render_exports(const EnvExports& exports, Shell shell) {
       continue;
     }
     if (item.entries.empty()) {
-      out += "export " + item.variable + "=" + posix_single_quote(item.value) + "\n";
+      out += "export " + item.variable + "=" + single_quote(item.value) + "\n";
     } else {
       // The current value goes after ours only when set and non-empty: an empty entry would
       // make the loader search the current directory.
       out += fmt::format("export {0}={1}\"${{{0}:+:${0}}}\"\n", item.variable,
-                         posix_single_quote(join(item.entries, ":")));
+                         single_quote(join(item.entries, ":")));
     }
   }
   return out;

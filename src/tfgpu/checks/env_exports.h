@@ -42,9 +42,6 @@ struct EnvExports {
 EnvExports env_exports(const model::Facts& facts, const model::PythonEnv& env,
                        std::optional<int> cuda_major, const EnvExportOptions& options);
 
-// `text` as one POSIX shell word in single quotes ('it'\''s'), always quoted.
-std::string posix_single_quote(std::string_view text);
-
 // `text` as one fish word in single quotes (\\ and \' escaped).
 std::string fish_single_quote(std::string_view text);
 

@@ -62,5 +62,12 @@ TEST(ShellQuote, LeavesSafeWordsAndQuotesEverythingElse) {
   EXPECT_EQ(shell_quote("$HOME"), "'$HOME'");
 }
 
+TEST(SingleQuote, AlwaysQuotes) {
+  EXPECT_EQ(single_quote("/usr/bin"), "'/usr/bin'");
+  EXPECT_EQ(single_quote("a:b c"), "'a:b c'");
+  EXPECT_EQ(single_quote("it's"), "'it'\\''s'");
+  EXPECT_EQ(single_quote(""), "''");
+}
+
 }  // namespace
 }  // namespace tfgpu
