@@ -153,8 +153,9 @@ int run_install(const InstallArgs& args, const probe::Environment& env) {
   auto plan = plan::make_plan(machine, *kb);
 
   if (auto installable = install::check_installable(plan, *target); !installable) {
-    std::cerr << "tfgpu: " << installable.error().message << "\n";
-    return plan.tensorflow.version ? kExitUsage : kExitNotReady;
+    // No TensorFlow for this GPU is a verdict (exit 1, as plan's); the rest are input errors.
+    const int usage = input_error(installable.error());
+    return plan.tensorflow.version ? usage : kExitNotReady;
   }
 
   install::InstallOptions options;

@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "tfgpu/base/signal_name.h"
+
 extern char** environ;
 
 namespace tfgpu::install {
@@ -24,27 +26,6 @@ bool g_guarded = false;
 
 void on_signal(int signal_number) {
   g_received = signal_number;
-}
-
-std::string name_of(int signal_number) {
-  switch (signal_number) {
-    case SIGINT:
-      return "SIGINT";
-    case SIGTERM:
-      return "SIGTERM";
-    case SIGHUP:
-      return "SIGHUP";
-    case SIGKILL:
-      return "SIGKILL";
-    case SIGSEGV:
-      return "SIGSEGV";
-    case SIGABRT:
-      return "SIGABRT";
-    case SIGPIPE:
-      return "SIGPIPE";
-    default:
-      return fmt::format("signal {}", signal_number);
-  }
 }
 
 // Wait for `pid` until `deadline`; true when it ended (status filled).
@@ -128,13 +109,13 @@ ShellRun run_shell(const std::string& command, const ShellOptions& options) {
   if (wait_until(pid, deadline, status, true)) {
     if (WIFSIGNALED(status)) {
       run.end = ShellEnd::kSignaled;
-      run.signal_name = name_of(WTERMSIG(status));
+      run.signal_name = signal_name(WTERMSIG(status));
     } else {
       run.exit_code = WEXITSTATUS(status);
     }
   } else if (g_guarded && g_received != 0) {
     run.end = ShellEnd::kInterrupted;
-    run.signal_name = name_of(g_received);
+    run.signal_name = signal_name(g_received);
     stop_group(pid, g_received == SIGINT ? SIGINT : SIGTERM, options.grace, status);
   } else {
     run.end = ShellEnd::kTimedOut;

@@ -157,13 +157,6 @@ std::string ChildOutcome::describe() const {
   return "unknown";
 }
 
-std::string signal_name(int signal_number) {
-  // sigabbrev_np (glibc 2.32) gives "SEGV" without the prefix.
-  const char* abbreviation = ::sigabbrev_np(signal_number);
-  return abbreviation != nullptr ? fmt::format("SIG{}", abbreviation)
-                                 : fmt::format("signal {}", signal_number);
-}
-
 namespace {
 
 // One child being collected by finish_children. It owns the process and the pipe's read end

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "tfgpu/base/result.h"
+#include "tfgpu/base/signal_name.h"  // signal_name(), which ChildOutcome uses
 
 namespace tfgpu::probe {
 
@@ -150,8 +151,5 @@ Result<ChildOutcome> run_command(const std::vector<std::string>& argv,
                                  const std::vector<std::string>& env,
                                  std::chrono::milliseconds timeout,
                                  const CommandOptions& options = {});
-
-// "SIGSEGV" for SIGSEGV, "signal 64" for numbers without a name.
-std::string signal_name(int signal_number);
 
 }  // namespace tfgpu::probe

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scoped_env.h"
 #include "tfgpu/kb/load.h"
 
 namespace tfgpu::bench {
@@ -24,32 +25,6 @@ const kb::KnowledgeBase& embedded() {
   static const kb::KnowledgeBase kb = *kb::load_embedded();
   return kb;
 }
-
-// Sets an environment variable for one test (the children inherit it).
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = ::getenv(name)) {
-      old_ = old;
-    }
-    ::setenv(name, value, 1);
-  }
-
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 BenchRequest on_fakes() {
   BenchRequest request;

@@ -108,12 +108,6 @@ TEST(ChildProcessTest, OutputOverTheLimitIsAnError) {
   EXPECT_TRUE(no_children_left());
 }
 
-TEST(ChildProcessTest, NamesSignals) {
-  EXPECT_EQ(signal_name(SIGKILL), "SIGKILL");
-  EXPECT_EQ(signal_name(SIGABRT), "SIGABRT");
-  EXPECT_EQ(signal_name(1000), "signal 1000");
-}
-
 // ---- run_command ----
 
 constexpr const char* kShell = "/bin/sh";

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "elf_builder.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 #include "tfgpu/probe/probes.h"
 
@@ -24,19 +25,6 @@ using model::Presence;
 using namespace std::chrono_literals;
 
 constexpr const char* kRealStub = "/usr/local/cuda/lib64/stubs/libcuda.so";
-
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-
-  ~ScopedEnv() { ::unsetenv(name_); }
-
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
 
 // Options that load the fakes, in a probed environment with this process's LD_LIBRARY_PATH.
 ProbeOptions fake_options() {

@@ -25,7 +25,6 @@ using testing::kTestGiB;
 using testing::kTestMiB;
 using testing::naive_matmul;
 using testing::options_with_env;
-using testing::ScopedEnv;
 
 constexpr const char* kGpu0 = "/job:localhost/replica:0/task:0/device:GPU:0";
 // The fake's default 80 GiB would be malloc'd for real by a reserving pool; 4 GiB is reserved

@@ -20,7 +20,6 @@ using testing::kTestMiB;
 using testing::options_with_env;
 using testing::runtime_over;
 using testing::runtime_without_gpu;
-using testing::ScopedEnv;
 
 constexpr const char* kCpu0 = "/job:localhost/replica:0/task:0/device:CPU:0";
 

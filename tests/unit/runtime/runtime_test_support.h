@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "scoped_env.h"
 #include "tfgpu/runtime/fake_gpu_backend.h"
 #include "tfgpu/runtime/runtime.h"
 
@@ -20,36 +21,6 @@ namespace tfgpu::runtime::testing {
 
 inline constexpr std::uint64_t kTestMiB = std::uint64_t{1} << 20;
 inline constexpr std::uint64_t kTestGiB = std::uint64_t{1} << 30;
-
-// Sets (or, with a null value, unsets) an environment variable for a scope and restores it.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = ::getenv(name)) {
-      old_ = old;
-    }
-    if (value != nullptr) {
-      ::setenv(name, value, 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 // Options that do not read the process environment: TF_FORCE_GPU_ALLOW_GROWTH as given.
 inline RuntimeOptions options_with_env(std::optional<std::string> force_allow_growth = {}) {

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scoped_env.h"
 #include "tfgpu/vendor/cuda_compute.h"
 #include "tfgpu/vendor/dynamic_library.h"
 
@@ -20,20 +21,6 @@ namespace tfgpu::vendor {
 namespace {
 
 constexpr const char* kRealCublas = "/usr/local/cuda/lib64/libcublas.so.13";
-
-// Sets an environment variable for the scope of a test.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-
-  ~ScopedEnv() { ::unsetenv(name_); }
-
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
 
 // One of fake_libcublas.c's test-only exports (int(void)), read through the real loader.
 int fake_probe(const char* name) {

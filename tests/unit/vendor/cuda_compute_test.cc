@@ -14,25 +14,13 @@
 
 #include <gtest/gtest.h>
 
+#include "scoped_env.h"
+
 namespace tfgpu::vendor {
 namespace {
 
 constexpr const char* kRealStub = "/usr/local/cuda/lib64/stubs/libcuda.so";
 constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
-
-// Sets an environment variable for the scope of a test.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-
-  ~ScopedEnv() { ::unsetenv(name_); }
-
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
 
 std::unique_ptr<CudaCompute> load(const char* path) {
   std::vector<std::string> candidates = {path};
